@@ -16,16 +16,20 @@ def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
         return []
     lower = word.lower()
     exact_case: list[str] = []
+    prefix: list[str] = []
     near: list[str] = []
     for cand in candidates:
         if not isinstance(cand, str):
             continue
-        if cand.lower() == lower and cand != word:
+        low = cand.lower()
+        if low == lower and cand != word:
             exact_case.append(cand)
-        elif abs(len(cand) - len(word)) <= 2 and cand[:1].lower() == lower[:1]:
+        elif len(lower) >= 3 and low.startswith(lower) and len(cand) <= len(word) + 4:
+            prefix.append(cand)  # a truncated name: "simlex" -> "simlex999"
+        elif abs(len(cand) - len(word)) <= 2 and low[:1] == lower[:1]:
             near.append(cand)
     close = difflib.get_close_matches(lower, near, n=n, cutoff=0.75)
-    return (exact_case + close)[:n]
+    return list(dict.fromkeys(exact_case + sorted(prefix, key=len) + close))[:n]
 
 
 def suggestion(word: str, candidates: Iterable[str]) -> str:

@@ -55,7 +55,7 @@ def _run(exercise: str, fn: Callable, cases: list[tuple[tuple, Callable[[object]
 
 
 def check_one_hot(one_hot: Callable) -> Verdict:
-    """Exercise 1.1: ``one_hot(ids, num_classes)`` -> float tensor of shape (len(ids), num_classes)."""
+    """Exercise 1.1: ``one_hot_encode(ids, num_classes)`` -> float tensor (n, num_classes)."""
     import torch
 
     def judge_for(ids: torch.Tensor, n: int):
@@ -104,7 +104,7 @@ def check_embedding_memory(embedding_memory_mib: Callable) -> Verdict:
 
 
 def check_oov_rate(oov_rate: Callable) -> Verdict:
-    """Exercise 1.3: ``oov_rate(train_tokens, test_tokens, vocab_size)`` -> float in [0, 1]."""
+    """Exercise 1.3: ``held_out_oov_rate(train_tokens, test_tokens, vocab_size)`` -> float."""
     from collections import Counter
 
     def reference(train, test, size):
@@ -130,7 +130,7 @@ def check_oov_rate(oov_rate: Callable) -> Verdict:
 
 
 def check_masked_mean(masked_mean: Callable) -> Verdict:
-    """Exercise 1.4: ``masked_mean(vectors (B, T, d), mask (B, T))`` -> (B, d) over real tokens."""
+    """Exercise 1.4: ``masked_mean_pool(vectors (B, T, d), mask (B, T))`` -> (B, d)."""
     import torch
 
     gen = torch.Generator().manual_seed(3)

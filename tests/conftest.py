@@ -1,0 +1,40 @@
+"""Shared fixtures: an isolated cache and a fake package folder for data-integrity tests."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_utils import data
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tmp_cache(tmp_path, monkeypatch):
+    """Point the course cache at an empty temporary folder."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache))
+    return cache
+
+
+@pytest.fixture
+def fake_provider(tmp_path, monkeypatch, tmp_cache):
+    """Copy one source's files into a temp folder and make the loaders read them from there.
+
+    Returns a function ``copy(name) -> folder`` so tests can alter, truncate or delete files.
+    """
+    root = tmp_path / "provider"
+    root.mkdir()
+    real_root = data._provider_root
+
+    def copy(name: str) -> Path:
+        src = data.catalog()[name]
+        for filename in src.files:
+            shutil.copy(real_root(src.provider) / filename, root / filename)
+        return root
+
+    monkeypatch.setattr(data, "_provider_root", lambda provider: root)
+    return copy

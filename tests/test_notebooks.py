@@ -1,0 +1,94 @@
+"""Committed notebooks are clean, complete, and come from one top-to-bottom run.
+
+nbval (``make test``) re-executes them; these checks look at what is committed.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.nbutils import all_notebooks, code_cells, lessons, output_text, read, solutions_for
+
+NOTEBOOKS = all_notebooks()
+IDS = [p.name for p in NOTEBOOKS]
+LOCAL_PATH = re.compile(r"(/home/|/root/|/Users/|/work/|site-packages|\.venv|[A-Z]:\\\\)")
+
+
+def test_there_are_lessons_and_each_has_solutions():
+    assert lessons(), "no lesson notebooks found"
+    for lesson in lessons():
+        assert solutions_for(lesson).exists(), f"{lesson.name} has no solutions notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_outputs_come_from_one_clean_run(path):
+    counts = [c.execution_count for c in code_cells(read(path))]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts} are not 1, 2, 3, ...; run `make execute`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_metadata_is_clean(path):
+    nb = read(path)
+    assert set(nb.metadata) <= {"kernelspec", "language_info"}, sorted(nb.metadata)
+    assert nb.metadata.get("language_info", {}) in ({}, {"name": "python"})
+    assert "widgets" not in nb.metadata
+    for cell in nb.cells:
+        assert set(cell.metadata) <= {"tags"}, f"{path.name}: cell metadata {dict(cell.metadata)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_outputs_hold_no_errors_warnings_or_local_paths(path):
+    for cell in code_cells(read(path)):
+        tags = cell.metadata.get("tags", [])
+        text = output_text(cell)
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if "raises-exception" in tags:
+            assert "# NBVAL_RAISES_EXCEPTION" in cell.source
+            assert "# NBVAL_CHECK_OUTPUT" in cell.source
+        else:
+            assert not errors, f"{path.name}: unexpected error in\n{cell.source[:200]}"
+        if "# NBVAL_RAISES_EXCEPTION" in cell.source:
+            assert "raises-exception" in tags, f"{path.name}: tag the cell 'raises-exception'"
+        stderr = [o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+        assert not stderr, f"{path.name}: stderr output (a warning?): {stderr[0][:300]}"
+        assert not LOCAL_PATH.search(text), f"{path.name}: local path in output: {text[:300]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_no_path_hacks_or_star_imports(path):
+    for cell in code_cells(read(path)):
+        assert "sys.path" not in cell.source and "import *" not in cell.source
+
+
+@pytest.mark.parametrize("path", lessons(), ids=[p.name for p in lessons()])
+def test_lesson_structure(path):
+    nb = read(path)
+    first = nb.cells[0].source
+    assert first.startswith("# ") and "Run time" in first and "able to" in first
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("## Exercises", "## Recap", "## Interview questions", "## References"):
+        assert heading in markdown, f"{path.name} lacks a '{heading}' section"
+    assert "# NBVAL_CHECK_OUTPUT" in "\n".join(c.source for c in code_cells(nb))
+    for cell in code_cells(nb):
+        if cell.source.rstrip().endswith(")") and "plt.subplots" in cell.source:
+            assert "plt.show()" in cell.source, f"{path.name}: end plot cells with plt.show()"
+
+
+CHECK_CALL = re.compile(r"^(check_\w+)\(", re.M)
+
+
+@pytest.mark.parametrize("lesson", lessons(), ids=[p.name for p in lessons()])
+def test_solutions_pass_every_check_of_their_lesson(lesson):
+    asked = CHECK_CALL.findall("\n".join(c.source for c in code_cells(read(lesson))))
+    assert asked, f"{lesson.name} has no exercise checks"
+    solved: dict[str, str] = {}
+    for cell in code_cells(read(solutions_for(lesson))):
+        for name in CHECK_CALL.findall(cell.source):
+            solved[name] = output_text(cell)
+            assert "# NBVAL_CHECK_OUTPUT" in cell.source, "nbval must re-check the verdict"
+    for name in asked:
+        assert name in solved, f"the solutions do not call {name}"
+        assert "✅ correct" in solved[name], f"{name} did not pass: {solved[name][:200]}"
