@@ -30,6 +30,9 @@ def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cell.metadata = nbformat.from_dict(
             {k: v for k, v in cell.metadata.items() if k in CELL_KEYS_KEPT and v})
         cell.id = f"cell-{i:03d}"  # stable ids keep diffs small
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":  # the last line says it all; the frames hold local paths
+                out.traceback = out.traceback[-1:]
     return nb
 
 
