@@ -44,8 +44,9 @@ execute: venv
 clean-notebooks: venv
 	$(BIN)/python tools/execute_notebooks.py --clean-only notebooks
 
+# every bench/bench_*.py writes its report to bench/results/
 bench: venv
-	$(BIN)/python bench/run.py
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

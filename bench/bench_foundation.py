@@ -1,6 +1,6 @@
-"""Benchmarks of the course's foundation, written to bench/results/report.md.
+"""Benchmarks of the course's foundation, written to bench/results/foundation.md.
 
-    make bench            # or: python bench/run.py [--repeat 5] [--skip-notebooks]
+    make bench            # or: python bench/bench_foundation.py [--repeat 5] [--skip-notebooks]
 
 Measures, on this machine and in one run: `import course_utils`; loading the Wikipedia
 sample cold (parse + cache) and warm (from the cache) against gensim's own WikiCorpus
@@ -101,7 +101,7 @@ def main() -> int:
         "| what | seconds | note |", "|---|---:|---|",
     ] + [f"| {what} | {secs:.3f} | {note} |" for what, secs, note in rows]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / "foundation.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     print(f"\nwritten to {RESULTS / 'report.md'}")
     return 0
