@@ -1,0 +1,595 @@
+"""Skip-gram with negative sampling (word2vec, Mikolov et al. 2013) in readable PyTorch.
+
+    from course_utils.sgns import train_sgns
+    kv = train_sgns(corpus, dim=100, window=5, negative=5, min_count=5, epochs=5, seed=0)
+
+The recipe is word2vec's: frequent words are subsampled, each centre word gets a window of
+random size ``1..window``, negatives come from the unigram distribution raised to 0.75, and
+the learning rate decays linearly to almost zero. Two update paths:
+
+- ``optimizer=None`` (default): the word2vec update written by hand, a sparse SGD step that
+  touches only the rows in the batch, no autograd.
+- ``optimizer="sgd" | "adam" | "sparse_adam"`` (or a function ``params -> torch.optim``):
+  the same loss through ``nn.Embedding`` and autograd, so optimizers can be compared.
+
+All randomness comes from ``seed``: the numbers for epoch ``e``, chunk ``c`` are drawn from
+their own ``numpy`` generator seeded with ``(seed, e, c)``. That makes a run reproducible
+and resumable at any step: a snapshot stores the step it was taken at, and a resumed run
+regenerates the interrupted chunk and skips the batches already done.
+
+Snapshots (``snapshot_steps=[...]``) keep the input vectors, per-row update counts and the
+mean loss since the previous snapshot; with ``snapshot_dir`` each is also written to disk as
+a ``.npz`` (no pickle), atomically (temporary file, then ``os.replace``), with what a resume
+needs (output vectors, optimizer state).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+OPTIMIZERS = ("sgd", "adam", "sparse_adam")
+DEFAULT_LR = {None: 0.025, "sgd": 0.025, "adam": 0.001, "sparse_adam": 0.001}
+SNAPSHOT_FORMAT = 1
+
+
+class SnapshotError(ValueError):
+    """A snapshot file that cannot be used to resume this run."""
+
+
+@dataclass
+class Vocabulary:
+    """Words kept by ``min_count``, most frequent first, and their corpus counts."""
+
+    words: list[str]
+    counts: np.ndarray  # (V,) int64
+    index: dict[str, int] = field(repr=False)
+    total_words: int  # every token of the corpus, out-of-vocabulary ones included
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+@dataclass
+class Snapshot:
+    """The state of training after ``step`` minibatch updates."""
+
+    step: int
+    epoch: float  # fractional epochs done, e.g. 1.5
+    words_done: int  # raw corpus words processed so far
+    vectors: np.ndarray  # (V, d) input vectors, float32 copy
+    counts: np.ndarray  # (V,) how many (centre, context) updates each input row got
+    loss: float  # mean loss per pair since the previous snapshot (nan if no batch since)
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _check_corpus(corpus) -> list[list[str]]:
+    if isinstance(corpus, str) or not isinstance(corpus, Iterable):
+        raise ValueError(
+            f"expected a corpus as a list of token lists, got {type(corpus).__name__}: try "
+            "`load_corpus('toy')` or `[text.split() for text in texts]`")
+    docs = list(corpus)
+    for i, doc in enumerate(docs[:1000]):
+        if isinstance(doc, str) or not isinstance(doc, Sequence):
+            raise ValueError(
+                f"document {i} is a {type(doc).__name__}, expected a list of tokens: "
+                f"split it first, e.g. `doc.split()`")
+    if sum(len(d) for d in docs) == 0:
+        raise ValueError("the corpus is empty (no tokens): pass a list of token lists, e.g. "
+                         "`load_corpus('toy')`")
+    return docs
+
+
+def _check_positive_int(name: str, value, minimum: int = 1, hint: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}{hint}")
+    return int(value)
+
+
+def build_vocabulary(corpus: Iterable[Sequence[str]], min_count: int = 5) -> Vocabulary:
+    """Count tokens and keep those seen at least ``min_count`` times (ties: alphabetical)."""
+    docs = _check_corpus(corpus)
+    min_count = _check_positive_int("min_count", min_count)
+    counter = Counter(tok for doc in docs for tok in doc)
+    kept = sorted((w for w, n in counter.items() if n >= min_count),
+                  key=lambda w: (-counter[w], w))
+    if not kept:
+        top = counter.most_common(1)[0]
+        raise ValueError(
+            f"min_count={min_count} removes every word: the most frequent, {top[0]!r}, occurs "
+            f"{top[1]} times in {sum(counter.values()):,} tokens; lower min_count (e.g. "
+            f"min_count={max(1, top[1])}) or use a bigger corpus")
+    return Vocabulary(kept, np.array([counter[w] for w in kept], dtype=np.int64),
+                      {w: i for i, w in enumerate(kept)}, sum(counter.values()))
+
+
+def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
+    """word2vec's subsampling: P(keep w) = (sqrt(f/t) + 1) * t / f, t = sample * total, <= 1."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if sample <= 0:
+        return np.ones_like(counts)
+    threshold = sample * counts.sum()
+    return np.minimum(1.0, (np.sqrt(counts / threshold) + 1.0) * threshold / counts)
+
+
+def noise_distribution(counts: np.ndarray, power: float = 0.75) -> np.ndarray:
+    """The negative-sampling distribution: counts ** power, normalised to sum to 1."""
+    p = np.asarray(counts, dtype=np.float64) ** power
+    return p / p.sum()
+
+
+def noise_table(counts: np.ndarray, size: int = 10_000_000, power: float = 0.75) -> np.ndarray:
+    """word2vec's unigram table: word ids repeated in proportion to counts ** power.
+
+    Drawing a uniform position in it samples the noise distribution with one memory read,
+    several times faster than inverse-CDF search (``np.searchsorted``).
+    """
+    p = noise_distribution(counts, power)
+    size = max(int(size), len(p))
+    ends = np.rint(np.cumsum(p) * size).astype(np.int64)
+    reps = np.diff(ends, prepend=0)
+    return np.repeat(np.arange(len(p), dtype=np.int64), reps)
+
+
+def make_pairs(ids: np.ndarray, sentence: np.ndarray, start: int, stop: int, window: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, context) id pairs for the centres ``ids[start:stop]``, with dynamic windows.
+
+    ``ids`` (N,) are the kept token ids of an epoch and ``sentence`` (N,) the sentence each
+    came from; a window never crosses a sentence. Each centre draws its window size
+    ``b`` in ``1..window`` (word2vec's "reduced window"), so near words count more.
+    Vectorised: one pass per offset instead of one per token.
+    """
+    n = len(ids)
+    pos = np.arange(start, stop)
+    reach = rng.integers(1, window + 1, size=len(pos))
+    centres, contexts = [], []
+    for off in range(1, window + 1):
+        near = pos[reach >= off]
+        for other in (near + off, near - off):
+            ok = (other >= 0) & (other < n)
+            c, o = near[ok], other[ok]
+            ok = sentence[c] == sentence[o]
+            centres.append(ids[c[ok]])
+            contexts.append(ids[o[ok]])
+    centres, contexts = np.concatenate(centres), np.concatenate(contexts)
+    order = rng.permutation(len(centres))  # mix offsets and positions within the chunk
+    return centres[order], contexts[order]
+
+
+def sgns_loss(v: "torch.Tensor", u: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+    """Per-pair SGNS loss: v (B, d) input vectors, u (B, 1+K, d) true context then K negatives.
+
+    -log sigma(v.u_pos) - sum_k log sigma(-v.u_neg_k), shape (B,).
+    """
+    import torch.nn.functional as F
+
+    scores = (u @ v.unsqueeze(-1)).squeeze(-1)  # (B, 1+K)
+    return -F.logsigmoid(scores[:, 0]) - F.logsigmoid(-scores[:, 1:]).sum(-1)
+
+
+def sparse_sgd_step(w_in: "torch.Tensor", w_out: "torch.Tensor", centres: "torch.Tensor",  # noqa: F821
+                    targets: "torch.Tensor", lr: float, valid: "torch.Tensor | None" = None  # noqa: F821
+                    ) -> "torch.Tensor":  # noqa: F821
+    """One word2vec update on a batch, in place, without autograd; returns the summed loss.
+
+    ``centres`` (B,) index ``w_in``; ``targets`` (B, 1+K) index ``w_out``: the true context
+    first, then K negatives. ``valid`` (B, 1+K) masks out negatives that equal the true
+    context (word2vec skips them). The gradient of the summed loss with respect to a row is
+    the sum over its occurrences, so rows repeated in a batch are added with ``index_add_``.
+    """
+    import torch
+
+    import torch.nn.functional as F
+
+    v = w_in[centres]  # (B, d)
+    u = w_out[targets]  # (B, 1+K, d)
+    scores = (u * v.unsqueeze(1)).sum(-1)  # (B, 1+K); faster than bmm for tiny matrices
+    signs = torch.full_like(scores, -1.0)
+    signs[:, 0] = 1.0  # +1 for the true context, -1 for negatives
+    z = scores * signs
+    coef = torch.sigmoid(-z) * signs  # minus d loss / d score: label - sigmoid(score)
+    pair_loss = F.softplus(-z)  # -log sigmoid(z), the loss of each (pair, target)
+    if valid is not None:
+        coef = coef * valid
+        pair_loss = pair_loss * valid
+    coef = coef * lr
+    grad_v = torch.bmm(coef.unsqueeze(1), u).squeeze(1)  # (B, d): computed before u moves
+    grad_u = coef.unsqueeze(-1) * v.unsqueeze(1)  # (B, 1+K, d)
+    w_out.index_add_(0, targets.reshape(-1), grad_u.reshape(-1, w_out.shape[1]))
+    w_in.index_add_(0, centres, grad_v)
+    return pair_loss.sum()
+
+
+# --------------------------------------------------------------------------- snapshots on disk
+
+
+def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` to ``path`` as .npz so that a reader sees the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_snapshot(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Read a snapshot file written by the trainer (``allow_pickle=False``: data only)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no snapshot at {path}: pass a file written by train_sgns "
+                                "with snapshot_dir=")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (ValueError, OSError, EOFError) as exc:
+        raise SnapshotError(f"{path} is not a readable snapshot ({exc}); delete it and resume "
+                            "from an earlier one") from exc
+
+
+def latest_snapshot(snapshot_dir: str | os.PathLike) -> Path | None:
+    """The snapshot with the highest step in ``snapshot_dir``, or None."""
+    files = sorted(Path(snapshot_dir).glob("step_*.npz"))
+    return files[-1] if files else None
+
+
+# --------------------------------------------------------------------------- the trainer
+
+
+class SGNSTrainer:
+    """Skip-gram negative-sampling training with snapshots; see the module docstring.
+
+    Build it, call ``train()``, read ``keyed_vectors()``, ``snapshots`` and ``loss_history``
+    (``[(step, mean loss per pair over the last log interval), ...]``).
+    """
+
+    def __init__(self, corpus, dim: int = 100, window: int = 5, negative: int = 5,
+                 min_count: int = 5, epochs: int = 5, seed: int = 0, *, lr: float | None = None,
+                 min_lr: float = 1e-4, sample: float = 1e-3, batch_size: int = 1024,
+                 chunk_words: int = 20_000, optimizer: str | Callable | None = None,
+                 device: str | None = None, snapshot_steps: Iterable[int] = (),
+                 snapshot_dir: str | os.PathLike | None = None, keep_snapshots: bool = True,
+                 log_every: int = 50, progress: bool = True, threads: int | None = None,
+                 table_size: int = 10_000_000, vocabulary: Vocabulary | None = None):
+        import torch
+
+        self.dim = _check_positive_int("dim", dim)
+        self.window = _check_positive_int(
+            "window", window, hint=": the window is how many words each side count as context, "
+            "e.g. window=5")
+        self.negative = _check_positive_int("negative", negative)
+        self.epochs = _check_positive_int("epochs", epochs)
+        self.batch_size = _check_positive_int("batch_size", batch_size)
+        self.chunk_words = _check_positive_int("chunk_words", chunk_words)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+        if not 0 <= sample < 1:
+            raise ValueError(f"sample must be in [0, 1), got {sample!r}: word2vec uses 1e-3")
+        if isinstance(optimizer, str) and optimizer not in OPTIMIZERS:
+            from course_utils._hints import suggestion
+
+            raise ValueError(f"unknown optimizer {optimizer!r}{suggestion(optimizer, OPTIMIZERS)}; "
+                             f"use None (hand-written sparse SGD), one of {OPTIMIZERS}, or a "
+                             "function params -> torch.optim.Optimizer")
+        if optimizer is not None and not isinstance(optimizer, str) and not callable(optimizer):
+            raise ValueError(f"optimizer must be None, a name or a callable, got {optimizer!r}")
+        self.seed, self.sample, self.min_lr = seed, float(sample), float(min_lr)
+        self.optimizer_spec = optimizer
+        self.lr = float(lr if lr is not None else DEFAULT_LR.get(
+            optimizer if isinstance(optimizer, str | None) else "adam", 0.001))
+        from course_utils.runtime import get_device
+
+        self.device = torch.device(get_device(device))
+        self.threads = None if threads is None else _check_positive_int("threads", threads)
+        self.progress, self.log_every = progress, _check_positive_int("log_every", log_every)
+
+        docs = _check_corpus(corpus)
+        self.vocab = vocabulary or build_vocabulary(docs, min_count)
+        self.min_count = int(min_count)
+        index = self.vocab.index
+        # the corpus as one id array (OOV dropped) with the sentence each token came from
+        ids, sent = [], []
+        for s, doc in enumerate(docs):
+            row = [index[t] for t in doc if t in index]
+            ids.append(np.asarray(row, dtype=np.int64))
+            sent.append(np.full(len(row), s, dtype=np.int64))
+        self.ids, self.sentence = np.concatenate(ids), np.concatenate(sent)
+        self.keep_prob = keep_probabilities(self.vocab.counts, self.sample)
+        self._noise_table = noise_table(self.vocab.counts, table_size)
+
+        V, d = len(self.vocab), self.dim
+        gen = np.random.default_rng(np.random.SeedSequence([seed, 0xE3B]))
+        # word2vec's initialisation: inputs uniform in +-0.5/d, outputs zero
+        self.w_in = torch.from_numpy(
+            ((gen.random((V, d), dtype=np.float32) - 0.5) / d)).to(self.device)
+        self.w_out = torch.zeros(V, d, device=self.device)
+        self.counts = torch.zeros(V, dtype=torch.int64, device=self.device)
+        self.step = 0
+        self.words_done = 0
+        self._position = (0, 0, 0)  # (epoch, chunk, batch within chunk) of the next batch
+        self.snapshots: list[Snapshot] = []
+        self.loss_history: list[tuple[int, float]] = []
+        self._loss_sum = 0.0
+        self._loss_pairs = 0
+        self._log_sum, self._log_pairs = 0.0, 0
+        self.snapshot_steps = sorted({_check_positive_int("snapshot step", s, 0)
+                                      for s in snapshot_steps})
+        self.snapshot_dir = Path(snapshot_dir) if snapshot_dir is not None else None
+        self.keep_snapshots = keep_snapshots
+        self._build_optimizer()
+
+    # ---- configuration fingerprint: a snapshot only resumes the run it came from
+    def config(self) -> dict:
+        opt = self.optimizer_spec if isinstance(self.optimizer_spec, str | None) else "custom"
+        return {"format": SNAPSHOT_FORMAT, "dim": self.dim, "window": self.window,
+                "negative": self.negative, "min_count": self.min_count, "epochs": self.epochs,
+                "seed": self.seed, "lr": self.lr, "min_lr": self.min_lr, "sample": self.sample,
+                "batch_size": self.batch_size, "chunk_words": self.chunk_words,
+                "optimizer": opt, "vocab_size": len(self.vocab),
+                "corpus": hashlib.sha256(self.ids.tobytes() + self.sentence.tobytes()
+                                         ).hexdigest()[:16]}
+
+    def _build_optimizer(self) -> None:
+        import torch
+        from torch import nn
+
+        self.model = None
+        self.opt = None
+        if self.optimizer_spec is None:
+            return
+        sparse = self.optimizer_spec in ("sgd", "sparse_adam")
+        self.model = nn.ModuleDict({
+            "w_in": nn.Embedding(len(self.vocab), self.dim, sparse=sparse),
+            "w_out": nn.Embedding(len(self.vocab), self.dim, sparse=sparse),
+        }).to(self.device)
+        with torch.no_grad():  # share storage: self.w_in / w_out always show the current values
+            self.model["w_in"].weight.copy_(self.w_in)
+            self.model["w_out"].weight.copy_(self.w_out)
+        self.w_in, self.w_out = self.model["w_in"].weight.data, self.model["w_out"].weight.data
+        params = list(self.model.parameters())
+        if self.optimizer_spec == "sgd":
+            self.opt = torch.optim.SGD(params, lr=self.lr)
+        elif self.optimizer_spec == "adam":
+            self.opt = torch.optim.Adam(params, lr=self.lr)
+        elif self.optimizer_spec == "sparse_adam":
+            self.opt = torch.optim.SparseAdam(params, lr=self.lr)
+        else:
+            self.opt = self.optimizer_spec(params)
+            if not isinstance(self.opt, torch.optim.Optimizer):
+                raise ValueError("the optimizer function must return a torch.optim.Optimizer, "
+                                 f"got {type(self.opt).__name__}")
+            self.lr = float(self.opt.param_groups[0]["lr"])
+
+    # ---- the data of one epoch / chunk, from generators seeded by (seed, epoch, chunk)
+    def _epoch_tokens(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, epoch]))
+        keep = rng.random(len(self.ids)) < self.keep_prob[self.ids]
+        return self.ids[keep], self.sentence[keep]
+
+    def _chunk_batches(self, ids, sentence, epoch: int, chunk: int):
+        start = chunk * self.chunk_words
+        stop = min(len(ids), start + self.chunk_words)
+        rng = np.random.default_rng(np.random.SeedSequence([self.seed, epoch, chunk + 1]))
+        centres, contexts = make_pairs(ids, sentence, start, stop, self.window, rng)
+        # negatives: uniform positions in a table where word w fills a share P_noise(w)
+        negatives = self._noise_table[rng.integers(0, len(self._noise_table),
+                                                   (len(centres), self.negative))]
+        return centres, contexts, negatives
+
+    def _n_chunks(self, n_tokens: int) -> int:
+        return max(1, -(-n_tokens // self.chunk_words))
+
+    # ---- training
+    def train(self) -> SGNSTrainer:
+        """Run (or continue) training to the end; returns self."""
+        import torch
+
+        before = torch.get_num_threads()
+        if self.threads is not None:
+            torch.set_num_threads(self.threads)
+        try:
+            return self._train()
+        finally:
+            torch.set_num_threads(before)
+
+    def _train(self) -> SGNSTrainer:
+        import torch
+        from tqdm.auto import tqdm
+
+        total_raw = self.vocab.total_words * self.epochs
+        bar = tqdm(total=total_raw, initial=self.words_done, unit="word", unit_scale=True,
+                   desc="sgns", disable=not self.progress, leave=False)
+        if 0 in self.snapshot_steps and self.step == 0 and not self.snapshots:
+            self._snapshot()
+        epoch0, chunk0, batch0 = self._position
+        raw_per_kept = 1.0
+        for epoch in range(epoch0, self.epochs):
+            ids, sentence = self._epoch_tokens(epoch)
+            n_chunks = self._n_chunks(len(ids))
+            raw_per_kept = self.vocab.total_words / max(1, len(ids))
+            for chunk in range(chunk0 if epoch == epoch0 else 0, n_chunks):
+                centres, contexts, negatives = self._chunk_batches(ids, sentence, epoch, chunk)
+                chunk_tokens = min(len(ids), (chunk + 1) * self.chunk_words) - \
+                    chunk * self.chunk_words
+                n_batches = max(1, -(-len(centres) // self.batch_size))
+                t_c = torch.from_numpy(centres).to(self.device)
+                t_t = torch.from_numpy(np.concatenate([contexts[:, None], negatives], 1)
+                                       ).to(self.device)
+                first = batch0 if (epoch, chunk) == (epoch0, chunk0) else 0
+                for b in range(first, n_batches):
+                    sl = slice(b * self.batch_size, (b + 1) * self.batch_size)
+                    # linear decay over raw words, as in word2vec
+                    done = epoch * self.vocab.total_words + raw_per_kept * (
+                        chunk * self.chunk_words + chunk_tokens * b / n_batches)
+                    lr = max(self.min_lr, self.lr * (1.0 - done / total_raw))
+                    if len(centres):
+                        self._update(t_c[sl], t_t[sl], lr)
+                    self.step += 1
+                    self._position = (epoch, chunk, b + 1)
+                    if self.step in self.snapshot_steps:
+                        self.words_done = int(done)
+                        self._snapshot()
+                # the chunk is done: account its raw words
+                new_done = min(total_raw, int(epoch * self.vocab.total_words + raw_per_kept
+                                              * (chunk * self.chunk_words + chunk_tokens)))
+                bar.update(max(0, new_done - self.words_done))
+                self.words_done = new_done
+                self._position = (epoch, chunk + 1, 0)
+            self._position = (epoch + 1, 0, 0)
+        self.words_done = total_raw
+        bar.close()
+        return self
+
+    def _update(self, centres, targets, lr: float) -> None:
+        import torch
+
+        valid = torch.ones(targets.shape, device=self.device)
+        valid[:, 1:] = (targets[:, 1:] != targets[:, :1]).float()
+        if self.opt is None:
+            loss = sparse_sgd_step(self.w_in, self.w_out, centres, targets, lr, valid)
+        else:
+            for group in self.opt.param_groups:
+                group["lr"] = lr
+            self.opt.zero_grad(set_to_none=True)
+            v = self.model["w_in"](centres)
+            u = self.model["w_out"](targets)
+            scores = (u @ v.unsqueeze(-1)).squeeze(-1)
+            signs = torch.ones_like(scores)
+            signs[:, 1:] = -1.0
+            loss = -(torch.nn.functional.logsigmoid(signs * scores) * valid).sum()
+            loss.backward()
+            self.opt.step()
+            loss = loss.detach()
+        self.counts.index_add_(0, centres, torch.ones_like(centres))
+        value = float(loss)
+        self._loss_sum += value
+        self._loss_pairs += len(centres)
+        self._log_sum += value
+        self._log_pairs += len(centres)
+        if self.step % self.log_every == self.log_every - 1:
+            self.loss_history.append((self.step + 1, self._log_sum / self._log_pairs))
+            self._log_sum, self._log_pairs = 0.0, 0
+
+    def _snapshot(self) -> None:
+        loss = self._loss_sum / self._loss_pairs if self._loss_pairs else float("nan")
+        self._loss_sum, self._loss_pairs = 0.0, 0
+        snap = Snapshot(self.step, self.words_done / self.vocab.total_words, self.words_done,
+                        self.w_in.detach().cpu().numpy().copy(),
+                        self.counts.cpu().numpy().copy(), loss)
+        if self.keep_snapshots:
+            self.snapshots.append(snap)
+        if self.snapshot_dir is not None:
+            self.save(self.snapshot_dir / f"step_{self.step:09d}.npz", loss=loss)
+
+    # ---- persistence
+    def save(self, path: str | os.PathLike, loss: float = float("nan")) -> Path:
+        """Write everything a resume needs to ``path`` (.npz, atomic, no pickle)."""
+        path = Path(path)
+        arrays = {
+            "config": np.array(json.dumps(self.config(), sort_keys=True)),
+            "words": np.array(self.vocab.words),
+            "w_in": self.w_in.detach().cpu().numpy(),
+            "w_out": self.w_out.detach().cpu().numpy(),
+            "counts": self.counts.cpu().numpy(),
+            "position": np.array([self.step, self.words_done, *self._position], dtype=np.int64),
+            "loss": np.array(loss, dtype=np.float64),
+        }
+        if self.opt is not None:
+            state = self.opt.state_dict()
+            for pid, st in state["state"].items():
+                for key, val in st.items():
+                    arr = val.detach().cpu().numpy() if hasattr(val, "detach") else np.array(val)
+                    if hasattr(val, "is_sparse") and val.is_sparse:
+                        arr = val.to_dense().cpu().numpy()
+                    arrays[f"opt/{pid}/{key}"] = arr
+        _atomic_savez(path, arrays)
+        return path
+
+    def load(self, path: str | os.PathLike) -> SGNSTrainer:
+        """Restore the state saved by ``save`` (same corpus and settings), to continue training."""
+        import torch
+
+        data = load_snapshot(path)
+        try:
+            saved = json.loads(str(data["config"]))
+        except (KeyError, json.JSONDecodeError) as exc:
+            raise SnapshotError(f"{path} has no training configuration: not a snapshot of "
+                                "train_sgns") from exc
+        mine = self.config()
+        if saved != mine:
+            diff = {k: (saved.get(k), mine.get(k)) for k in set(saved) | set(mine)
+                    if saved.get(k) != mine.get(k)}
+            raise SnapshotError(f"{path} comes from a different run; (snapshot, now) differ in "
+                                f"{diff}: resume with the same corpus and settings, or start "
+                                "a fresh snapshot_dir")
+        with torch.no_grad():
+            self.w_in.copy_(torch.from_numpy(data["w_in"]))
+            self.w_out.copy_(torch.from_numpy(data["w_out"]))
+            self.counts.copy_(torch.from_numpy(data["counts"]))
+        step, words, e, c, b = (int(x) for x in data["position"])
+        self.step, self.words_done, self._position = step, words, (e, c, b)
+        if self.opt is not None:
+            state = self.opt.state_dict()
+            per_param: dict[int, dict] = {}
+            for key, arr in data.items():
+                if key.startswith("opt/"):
+                    _, pid, name = key.split("/", 2)
+                    t = torch.from_numpy(np.array(arr))
+                    per_param.setdefault(int(pid), {})[name] = (
+                        t.to(self.device) if t.ndim else t)
+            state["state"] = per_param
+            self.opt.load_state_dict(state)
+        self.snapshot_steps = [s for s in self.snapshot_steps if s > step]
+        return self
+
+    def keyed_vectors(self):
+        """The input vectors as gensim ``KeyedVectors`` (word order: most frequent first)."""
+        from gensim.models import KeyedVectors
+
+        kv = KeyedVectors(self.dim, count=len(self.vocab))
+        kv.add_vectors(self.vocab.words, self.w_in.detach().cpu().numpy().astype(np.float32))
+        for w, n in zip(self.vocab.words, self.vocab.counts, strict=True):
+            kv.set_vecattr(w, "count", int(n))
+        return kv
+
+
+def train_sgns(corpus, dim: int = 100, window: int = 5, negative: int = 5, min_count: int = 5,
+               epochs: int = 5, seed: int = 0, *, resume: bool = False,
+               return_trainer: bool = False, **options):
+    """Train skip-gram with negative sampling on ``corpus`` (list of token lists).
+
+    Returns gensim ``KeyedVectors`` (or ``(kv, trainer)`` with ``return_trainer=True``, whose
+    ``snapshots`` and ``loss_history`` show how training went). ``options`` go to
+    ``SGNSTrainer``: ``lr``, ``sample``, ``batch_size``, ``optimizer`` (None = hand-written
+    sparse SGD; "sgd", "adam", "sparse_adam" or a callable use autograd), ``device``,
+    ``snapshot_steps``, ``snapshot_dir``, ``progress`` (tqdm bar; False to hide).
+
+    With ``resume=True`` and a ``snapshot_dir`` holding snapshots of the same run, training
+    continues from the latest one and ends with the same vectors as an uninterrupted run.
+    """
+    trainer = SGNSTrainer(corpus, dim, window, negative, min_count, epochs, seed, **options)
+    if resume:
+        if trainer.snapshot_dir is None:
+            raise ValueError("resume=True needs snapshot_dir= (where the snapshots are)")
+        last = latest_snapshot(trainer.snapshot_dir)
+        if last is not None:
+            trainer.load(last)
+    trainer.train()
+    kv = trainer.keyed_vectors()
+    return (kv, trainer) if return_trainer else kv
