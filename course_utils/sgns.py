@@ -33,8 +33,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import torch
 
 OPTIMIZERS = ("sgd", "adam", "sparse_adam")
 DEFAULT_LR = {None: 0.025, "sgd": 0.025, "adam": 0.001, "sparse_adam": 0.001}
@@ -167,7 +171,7 @@ def make_pairs(ids: np.ndarray, sentence: np.ndarray, start: int, stop: int, win
     return centres[order], contexts[order]
 
 
-def sgns_loss(v: "torch.Tensor", u: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+def sgns_loss(v: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """Per-pair SGNS loss: v (B, d) input vectors, u (B, 1+K, d) true context then K negatives.
 
     -log sigma(v.u_pos) - sum_k log sigma(-v.u_neg_k), shape (B,).
@@ -178,9 +182,9 @@ def sgns_loss(v: "torch.Tensor", u: "torch.Tensor") -> "torch.Tensor":  # noqa: 
     return -F.logsigmoid(scores[:, 0]) - F.logsigmoid(-scores[:, 1:]).sum(-1)
 
 
-def sparse_sgd_step(w_in: "torch.Tensor", w_out: "torch.Tensor", centres: "torch.Tensor",  # noqa: F821
-                    targets: "torch.Tensor", lr: float, valid: "torch.Tensor | None" = None  # noqa: F821
-                    ) -> "torch.Tensor":  # noqa: F821
+def sparse_sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, centres: torch.Tensor,
+                    targets: torch.Tensor, lr: float, valid: torch.Tensor | None = None
+                    ) -> torch.Tensor:
     """One word2vec update on a batch, in place, without autograd; returns the summed loss.
 
     ``centres`` (B,) index ``w_in``; ``targets`` (B, 1+K) index ``w_out``: the true context
@@ -189,7 +193,6 @@ def sparse_sgd_step(w_in: "torch.Tensor", w_out: "torch.Tensor", centres: "torch
     the sum over its occurrences, so rows repeated in a batch are added with ``index_add_``.
     """
     import torch
-
     import torch.nn.functional as F
 
     v = w_in[centres]  # (B, d)
@@ -317,7 +320,7 @@ class SGNSTrainer:
         gen = np.random.default_rng(np.random.SeedSequence([seed, 0xE3B]))
         # word2vec's initialisation: inputs uniform in +-0.5/d, outputs zero
         self.w_in = torch.from_numpy(
-            ((gen.random((V, d), dtype=np.float32) - 0.5) / d)).to(self.device)
+            (gen.random((V, d), dtype=np.float32) - 0.5) / d).to(self.device)
         self.w_out = torch.zeros(V, d, device=self.device)
         self.counts = torch.zeros(V, dtype=torch.int64, device=self.device)
         self.step = 0
@@ -562,10 +565,10 @@ class SGNSTrainer:
         """The input vectors as gensim ``KeyedVectors`` (word order: most frequent first)."""
         from gensim.models import KeyedVectors
 
-        kv = KeyedVectors(self.dim, count=len(self.vocab))
+        kv = KeyedVectors(self.dim)
         kv.add_vectors(self.vocab.words, self.w_in.detach().cpu().numpy().astype(np.float32))
-        for w, n in zip(self.vocab.words, self.vocab.counts, strict=True):
-            kv.set_vecattr(w, "count", int(n))
+        kv.allocate_vecattrs(attrs=["count"], types=[np.int64])
+        kv.expandos["count"][:] = self.vocab.counts
         return kv
 
 
