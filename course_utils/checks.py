@@ -150,3 +150,91 @@ def check_masked_mean(masked_mean: Callable) -> Verdict:
 
     return _run("1.4 masked mean", masked_mean, [((x, mask), judge), ((noisy, mask), judge)],
                 "multiply by mask[..., None], sum over T, divide by mask.sum(1, keepdim=True)")
+
+
+# --------------------------------------------------------------------------- lesson 05
+
+
+def check_sgns_gradients(sgns_gradients: Callable) -> Verdict:
+    """Exercise 5.1: ``sgns_gradients(v (d,), u_pos (d,), u_neg (K, d))`` -> three gradients."""
+    import torch
+    import torch.nn.functional as F
+
+    def judge_for(v, u_pos, u_neg):
+        leaves = [t.clone().requires_grad_() for t in (v, u_pos, u_neg)]
+        a, b, c = leaves
+        loss = -F.logsigmoid(a @ b) - F.logsigmoid(-(c @ a)).sum()
+        expected = torch.autograd.grad(loss, leaves)
+
+        def judge(got):
+            if not isinstance(got, tuple | list) or len(got) != 3:
+                return "expected a tuple (grad_v, grad_u_pos, grad_u_neg)"
+            for name, g, e in zip(("grad_v", "grad_u_pos", "grad_u_neg"), got, expected,
+                                  strict=True):
+                if not isinstance(g, torch.Tensor) or tuple(g.shape) != tuple(e.shape):
+                    shape = tuple(g.shape) if hasattr(g, "shape") else type(g).__name__
+                    return f"{name} should have shape {tuple(e.shape)}, got {shape}"
+                if not torch.allclose(g.detach().float(), e, atol=1e-5):
+                    return f"{name} differs from autograd's for d={len(v)}, K={len(u_neg)}"
+            return None
+
+        return judge
+
+    gen = torch.Generator().manual_seed(5)
+    cases = []
+    for d, k in [(3, 1), (4, 2), (8, 5)]:
+        args = (torch.randn(d, generator=gen), torch.randn(d, generator=gen),
+                torch.randn(k, d, generator=gen))
+        cases.append((args, judge_for(*args)))
+    return _run("5.1 SGNS gradients", sgns_gradients, cases,
+                "with g_pos = sigmoid(v.u_pos) - 1 and g_neg = sigmoid(u_neg @ v): grad_v = "
+                "g_pos * u_pos + g_neg @ u_neg; grad_u_pos = g_pos * v; "
+                "grad_u_neg = g_neg[:, None] * v")
+
+
+def check_keep_probability(keep_probability: Callable) -> Verdict:
+    """Exercise 5.2: ``keep_probability(count, total, sample=1e-3)`` -> float in (0, 1]."""
+    import math
+
+    cases = []
+    for count, total, sample in [(10_000, 100_000, 1e-3), (500, 1_000_000, 1e-3),
+                                 (3, 1_000_000, 1e-3), (20_000, 450_000, 1e-4)]:
+        t = sample * total
+        expected = min(1.0, (math.sqrt(count / t) + 1) * t / count)
+
+        def judge(got, expected=expected, count=count, total=total, sample=sample):
+            if not isinstance(got, int | float) or abs(float(got) - expected) > 1e-9:
+                return (f"for count={count}, total={total}, sample={sample} expected "
+                        f"{expected:.6f}, got {got!r}")
+            return None
+
+        cases.append(((count, total, sample), judge))
+    return _run("5.2 subsampling", keep_probability, cases,
+                "t = sample * total; (sqrt(count / t) + 1) * t / count, then min(1.0, ...)")
+
+
+def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
+    """Exercise 5.3: ``adaptive_input_params(cutoffs, dims, d_model)`` -> int."""
+
+    def reference(cutoffs, dims, d_model):
+        total, lo = 0, 0
+        for hi, d in zip(cutoffs, dims, strict=True):
+            total += (hi - lo) * d + (d * d_model if d != d_model else 0)
+            lo = hi
+        return total
+
+    cases = []
+    for args in [([1001], [32], 32), ([200, 1001], [32, 8], 32),
+                 ([20_000, 60_000, 267_735], [1024, 256, 64], 1024), ([10, 20], [16, 16], 32)]:
+        expected = reference(*args)
+
+        def judge(got, expected=expected, args=args):
+            if not isinstance(got, int) or isinstance(got, bool) or got != expected:
+                return f"for cutoffs={args[0]}, dims={args[1]}, d_model={args[2]} expected " \
+                       f"{expected:,}, got {got!r}"
+            return None
+
+        cases.append((args, judge))
+    return _run("5.3 adaptive input parameters", adaptive_input_params, cases,
+                "per band: (hi - lo) * dim for its table, plus dim * d_model for its projection "
+                "unless dim == d_model")

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import torch
 
 OPTIMIZERS = ("sgd", "adam", "sparse_adam")
-DEFAULT_LR = {None: 0.025, "sgd": 0.025, "adam": 0.001, "sparse_adam": 0.001}
+DEFAULT_LR = {None: 0.025, "sgd": 0.025, "adam": 0.005, "sparse_adam": 0.005}
 SNAPSHOT_FORMAT = 1
 
 
@@ -268,7 +268,7 @@ class SGNSTrainer:
                  chunk_words: int = 20_000, optimizer: str | Callable | None = None,
                  device: str | None = None, snapshot_steps: Iterable[int] = (),
                  snapshot_dir: str | os.PathLike | None = None, keep_snapshots: bool = True,
-                 log_every: int = 50, progress: bool = True, threads: int | None = None,
+                 log_every: int = 50, progress: bool = True, threads: int | None = 1,
                  table_size: int = 10_000_000, vocabulary: Vocabulary | None = None):
         import torch
 
