@@ -195,8 +195,8 @@ def sparse_sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, centres: torch.Tens
     import torch
     import torch.nn.functional as F
 
-    v = w_in[centres]  # (B, d)
-    u = w_out[targets]  # (B, 1+K, d)
+    v = w_in.index_select(0, centres)  # (B, d)
+    u = w_out.index_select(0, targets.reshape(-1)).view(*targets.shape, -1)  # (B, 1+K, d)
     scores = (u * v.unsqueeze(1)).sum(-1)  # (B, 1+K); faster than bmm for tiny matrices
     signs = torch.full_like(scores, -1.0)
     signs[:, 0] = 1.0  # +1 for the true context, -1 for negatives
@@ -434,6 +434,10 @@ class SGNSTrainer:
                 t_c = torch.from_numpy(centres).to(self.device)
                 t_t = torch.from_numpy(np.concatenate([contexts[:, None], negatives], 1)
                                        ).to(self.device)
+                # negatives equal to the true context are skipped, as in word2vec
+                t_valid = torch.from_numpy(np.concatenate(
+                    [np.ones((len(contexts), 1), np.float32),
+                     (negatives != contexts[:, None]).astype(np.float32)], 1)).to(self.device)
                 first = batch0 if (epoch, chunk) == (epoch0, chunk0) else 0
                 for b in range(first, n_batches):
                     sl = slice(b * self.batch_size, (b + 1) * self.batch_size)
@@ -442,7 +446,7 @@ class SGNSTrainer:
                         chunk * self.chunk_words + chunk_tokens * b / n_batches)
                     lr = max(self.min_lr, self.lr * (1.0 - done / total_raw))
                     if len(centres):
-                        self._update(t_c[sl], t_t[sl], lr)
+                        self._update(t_c[sl], t_t[sl], t_valid[sl], lr)
                     self.step += 1
                     self._position = (epoch, chunk, b + 1)
                     if self.step in self.snapshot_steps:
@@ -459,11 +463,9 @@ class SGNSTrainer:
         bar.close()
         return self
 
-    def _update(self, centres, targets, lr: float) -> None:
+    def _update(self, centres, targets, valid, lr: float) -> None:
         import torch
 
-        valid = torch.ones(targets.shape, device=self.device)
-        valid[:, 1:] = (targets[:, 1:] != targets[:, :1]).float()
         if self.opt is None:
             loss = sparse_sgd_step(self.w_in, self.w_out, centres, targets, lr, valid)
         else:
@@ -480,17 +482,17 @@ class SGNSTrainer:
             self.opt.step()
             loss = loss.detach()
         self.counts.index_add_(0, centres, torch.ones_like(centres))
-        value = float(loss)
-        self._loss_sum += value
+        # losses stay on the device between log points: no GPU sync per batch
+        self._loss_sum = self._loss_sum + loss.detach()
         self._loss_pairs += len(centres)
-        self._log_sum += value
+        self._log_sum = self._log_sum + loss.detach()
         self._log_pairs += len(centres)
         if self.step % self.log_every == self.log_every - 1:
-            self.loss_history.append((self.step + 1, self._log_sum / self._log_pairs))
+            self.loss_history.append((self.step + 1, float(self._log_sum) / self._log_pairs))
             self._log_sum, self._log_pairs = 0.0, 0
 
     def _snapshot(self) -> None:
-        loss = self._loss_sum / self._loss_pairs if self._loss_pairs else float("nan")
+        loss = float(self._loss_sum) / self._loss_pairs if self._loss_pairs else float("nan")
         self._loss_sum, self._loss_pairs = 0.0, 0
         snap = Snapshot(self.step, self.words_done / self.vocab.total_words, self.words_done,
                         self.w_in.detach().cpu().numpy().copy(),
