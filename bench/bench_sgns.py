@@ -4,7 +4,8 @@
 
 One run each, same corpus (the Wikipedia sample, load_corpus("wiki")), same settings: skip-gram,
 dim 100, window 5, 5 negatives, min_count 5, 5 epochs, sample 1e-3. gensim gets
-``workers=2``; our trainer gets ``--threads`` torch threads (default 2). Reported: raw corpus
+``workers=2``; our trainer gets ``--threads`` torch threads (default 1: on a busy 2-core
+machine two OpenMP threads spin against each other and run many times slower). Reported: raw corpus
 words per second (every token, out-of-vocabulary and subsampled ones included, times epochs,
 over the wall time of vocabulary building plus training), their ratio, and WordSim-353
 Spearman on the pairs both words of which are in the vocabulary (coverage reported).
@@ -33,7 +34,7 @@ def wordsim(kv, pairs) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=2, help="torch threads for our trainer")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for our trainer")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=1024)
     parser.add_argument("--device", default="cpu")
@@ -66,13 +67,17 @@ def main() -> int:
              len(model.wv)),
             (f"course_utils train_sgns ({args.threads} threads, batch {args.batch_size}, "
              f"{args.device})", t_ours, raw / t_ours, *ws_ours, len(kv))]
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "# Skip-gram training: course_utils.sgns vs gensim",
         "",
         f"{platform.processor() or platform.machine()}, {platform.system()}, Python "
         f"{platform.python_version()}, torch {torch.__version__}, gensim {gensim.__version__}; "
         f"wiki sample, {raw // args.epochs:,} raw tokens x {args.epochs} epochs; dim 100, "
-        "window 5, 5 negatives, min_count 5, sample 1e-3; one run each.",
+        "window 5, 5 negatives, min_count 5, sample 1e-3; one run each; "
+        f"{os.cpu_count()} CPUs, 1-minute load average {load:.1f} at the end.",
         "",
         "| trainer | wall s | raw words/s | WordSim-353 Spearman | pairs covered | vocab |",
         "|---|---:|---:|---:|---:|---:|",
