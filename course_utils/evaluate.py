@@ -51,7 +51,9 @@ def analogy_accuracy(kv, analogies: dict[str, list[tuple[str, str, str, str]]] |
     only the first ``restrict_vocab`` words are searched and known; a question with a word
     outside them is skipped; with ``case_insensitive`` words are compared upper-cased and a
     word stands for its most frequent casing; the three input words (in any casing) are
-    never the answer; among the top 5 candidates the first non-input word is the prediction.
+    never the answer. (gensim looks for the first non-input word among the top 5 after
+    excluding the inputs' own rows; here every casing of the inputs is excluded up front,
+    which is the same unless an input has more than four other casings.)
     ``analogies`` defaults to the Google set (``course_utils.data.load_analogies``).
     """
     from course_utils.geometry import ANALOGY_METHODS, analogy_scores
@@ -67,8 +69,10 @@ def analogy_accuracy(kv, analogies: dict[str, list[tuple[str, str, str, str]]] |
     keys = kv.index_to_key[:restrict_vocab] if restrict_vocab else kv.index_to_key
     norm = str.upper if case_insensitive else (lambda w: w)
     ok_vocab: dict[str, int] = {}
+    casings: dict[str, list[int]] = {}
     for i in range(len(keys) - 1, -1, -1):  # the earliest (most frequent) casing wins
         ok_vocab[norm(keys[i])] = i
+        casings.setdefault(norm(keys[i]), []).append(i)
     asked, triples = [], []
     skipped = 0
     for section, questions in analogies.items():
@@ -83,15 +87,16 @@ def analogy_accuracy(kv, analogies: dict[str, list[tuple[str, str, str, str]]] |
             triples.append(tuple(keys[ok_vocab[w]] for w in words[:3]))
     sections = {s: [0, 0] for s in analogies}
     if asked:
-        _, top = analogy_scores((kv.vectors, list(kv.index_to_key)), triples, k=5,
-                                method=method, restrict_vocab=restrict_vocab, device=device)
-        for (section, (a, b, c, expected)), cands in zip(asked, top.tolist(), strict=True):
-            predicted = None
-            for i in cands:
-                predicted = norm(kv.index_to_key[i])
-                if predicted not in (a, b, c):
-                    break
-            sections[section][0] += predicted == expected
+        import numpy as np
+
+        excl = [[i for w in words[:3] for i in casings[w]] for _, words in asked]
+        width = max(map(len, excl))
+        exclude = np.array([row + [-1] * (width - len(row)) for row in excl])
+        _, top = analogy_scores((kv.vectors, list(kv.index_to_key)), triples, k=1,
+                                method=method, restrict_vocab=restrict_vocab, device=device,
+                                exclude=exclude)
+        for (section, words), best in zip(asked, top[:, 0].tolist(), strict=True):
+            sections[section][0] += norm(kv.index_to_key[best]) == words[3]
             sections[section][1] += 1
     scores = {s: SectionScore(c, t) for s, (c, t) in sections.items()}
     correct = sum(s.correct for s in scores.values())

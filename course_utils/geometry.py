@@ -130,36 +130,53 @@ def topk_scores(queries, matrix, k: int = 10, metric: str = "cosine", exclude=No
     if metric == "cosine":
         q, m = _unit_rows(q, "queries"), _unit_rows(m, "matrix")
     sign = -1.0 if metric in ("euclidean", "manhattan") else 1.0  # always maximize internally
-    kk = min(k, m.shape[0])
     m = m.to(dev)
-    excl = None
-    if exclude is not None:
-        excl = torch.as_tensor(exclude, dtype=torch.long).reshape(q.shape[0], -1)
-    out_s = torch.empty(q.shape[0], kk)
-    out_i = torch.empty(q.shape[0], kk, dtype=torch.long)
-    for q0 in range(0, q.shape[0], block_queries):
-        qb = q[q0 : q0 + block_queries].to(dev)
-        eb = excl[q0 : q0 + block_queries].to(dev) if excl is not None else None
-        best_s = torch.full((qb.shape[0], kk), -torch.inf, device=dev)
-        best_i = torch.zeros((qb.shape[0], kk), dtype=torch.long, device=dev)
+
+    def score(sl: slice, mb):
+        qb = q[sl].to(dev)
+        if metric in ("cosine", "dot"):
+            return qb @ mb.T
+        return -torch.cdist(qb, mb, p=2.0 if metric == "euclidean" else 1.0)
+
+    s, i = _running_topk(score, q.shape[0], m, k, exclude, block_queries, block_vocab, dev)
+    return s * sign, i
+
+
+def _running_topk(score, n: int, m, k: int, exclude, block_queries: int, block_vocab: int, dev):
+    """Blocked top-k: ``score(query_slice, matrix_block)`` gives one block of scores at a time.
+
+    Each block's best candidates are merged into a running top-k (for k = 1 a running
+    maximum), so memory stays at one block, small enough to stay in cache.
+    """
+    import torch
+
+    kk = min(k, m.shape[0])
+    excl = None if exclude is None else torch.as_tensor(exclude, dtype=torch.long).reshape(n, -1)
+    out_s, out_i = torch.empty(n, kk), torch.empty(n, kk, dtype=torch.long)
+    for q0 in range(0, n, block_queries):
+        sl = slice(q0, min(q0 + block_queries, n))
+        nq = sl.stop - sl.start
+        eb = excl[sl].to(dev) if excl is not None else None
+        rows = torch.arange(nq, device=dev).unsqueeze(1).expand_as(eb) if eb is not None else None
+        best_s = torch.full((nq, kk), -torch.inf, device=dev)
+        best_i = torch.zeros((nq, kk), dtype=torch.long, device=dev)
         for v0 in range(0, m.shape[0], block_vocab):
             mb = m[v0 : v0 + block_vocab]
-            if metric in ("cosine", "dot"):
-                s = qb @ mb.T
-            else:
-                s = -torch.cdist(qb, mb, p=2.0 if metric == "euclidean" else 1.0)
+            s = score(sl, mb)
             if eb is not None:
                 local = eb - v0
                 hit = (local >= 0) & (local < mb.shape[0])
-                rows = torch.arange(qb.shape[0], device=dev).unsqueeze(1).expand_as(local)
                 s[rows[hit], local[hit]] = -torch.inf
+            if kk == 1:
+                val, ind = s.max(dim=1)
+                better = val > best_s[:, 0]
+                best_s[better, 0] = val[better]
+                best_i[better, 0] = ind[better] + v0
+                continue
             cand_s, cand_i = torch.topk(s, min(kk, s.shape[1]), dim=1)
-            merged_s = torch.cat([best_s, cand_s], dim=1)
-            merged_i = torch.cat([best_i, cand_i + v0], dim=1)
-            best_s, pos = torch.topk(merged_s, kk, dim=1)
-            best_i = torch.gather(merged_i, 1, pos)
-        out_s[q0 : q0 + qb.shape[0]] = (best_s * sign).cpu()
-        out_i[q0 : q0 + qb.shape[0]] = best_i.cpu()
+            best_s, pos = torch.topk(torch.cat([best_s, cand_s], 1), kk, dim=1)
+            best_i = torch.gather(torch.cat([best_i, cand_i + v0], 1), 1, pos)
+        out_s[sl], out_i[sl] = best_s.cpu(), best_i.cpu()
     return out_s, out_i
 
 
@@ -217,10 +234,16 @@ def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
     import numpy as np
 
     words, key_to_index, matrix = _keys_and_matrix(kv, restrict_vocab)
-    single = isinstance(word_or_vector, str) or np.ndim(word_or_vector) == 1
-    items = [word_or_vector] if single else list(word_or_vector)
-    if not items:
-        raise ValueError("no query given: pass a word, a vector, or a non-empty list of them")
+    query = word_or_vector
+    if isinstance(query, list | tuple) and query and all(isinstance(w, str) for w in query):
+        single, items = False, list(query)  # several words
+    elif isinstance(query, str):
+        single, items = True, [query]
+    else:
+        if isinstance(query, list | tuple) and not query:
+            raise ValueError("no query given: pass a word, a vector, or a non-empty list")
+        single = np.ndim(query) == 1
+        items = [query] if single else list(query)
     vecs, exclude = [], []
     for item in items:
         if isinstance(item, str):
@@ -240,13 +263,14 @@ def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
 
 def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
                    method: str = "3cosadd", restrict_vocab: int | None = None,
-                   device: str | None = None, block_queries: int = 256,
+                   device: str | None = None, exclude=None, block_queries: int = 512,
                    block_vocab: int = 16_384):
     """Batched analogies "a is to b as c is to ?": top-``k`` ``(scores, indices)`` per question.
 
     ``questions`` holds ``(a, b, c)`` triples of words (all must be known). The three input
-    words are excluded. "3cosadd" scores cos(x, b̂ − â + ĉ); "3cosmul" scores
-    cos'(x, b)·cos'(x, c) / (cos'(x, a) + 1e-6) with cos' = (1 + cos) / 2 (Levy & Goldberg 2014).
+    words are excluded (or else the ``(n, m)`` row indices in ``exclude``, -1 = none).
+    "3cosadd" scores cos(x, b̂ − â + ĉ); "3cosmul" scores cos'(x, b)·cos'(x, c) /
+    (cos'(x, a) + 1e-6) with cos' = (1 + cos) / 2 (Levy & Goldberg 2014).
     Returns two ``(n, k)`` torch tensors (CPU), best first.
     """
     import numpy as np
@@ -262,10 +286,11 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
     unit = _unit_rows(torch.as_tensor(np.asarray(full[np.unique(idx)], dtype=np.float32)))
     lookup = {int(i): r for r, i in enumerate(np.unique(idx))}
     a, b, c = (unit[[lookup[int(i)] for i in idx[:, j]]] for j in range(3))
+    exclude = idx if exclude is None else exclude
     if method == "3cosadd":
-        return topk_scores(b - a + c, matrix, k=k, metric="cosine", exclude=idx,
+        return topk_scores(b - a + c, matrix, k=k, metric="cosine", exclude=exclude,
                            block_queries=block_queries, block_vocab=block_vocab, device=device)
-    return _cosmul_topk(a, b, c, matrix, k, idx, block_queries, block_vocab, device)
+    return _cosmul_topk(a, b, c, matrix, k, exclude, block_queries, block_vocab, device)
 
 
 def _cosmul_topk(a, b, c, matrix, k, exclude, block_queries, block_vocab, device):
@@ -275,27 +300,12 @@ def _cosmul_topk(a, b, c, matrix, k, exclude, block_queries, block_vocab, device
 
     dev = torch.device(get_device(device))
     m = _unit_rows(_as_tensor(matrix, "matrix").float(), "matrix").to(dev)
-    excl = torch.as_tensor(exclude, dtype=torch.long)
-    kk = min(k, m.shape[0])
-    out_s, out_i = torch.empty(a.shape[0], kk), torch.empty(a.shape[0], kk, dtype=torch.long)
-    for q0 in range(0, a.shape[0], block_queries):
-        sl = slice(q0, q0 + block_queries)
-        qa, qb, qc = a[sl].to(dev), b[sl].to(dev), c[sl].to(dev)
-        eb = excl[sl].to(dev)
-        best_s = torch.full((qa.shape[0], kk), -torch.inf, device=dev)
-        best_i = torch.zeros((qa.shape[0], kk), dtype=torch.long, device=dev)
-        for v0 in range(0, m.shape[0], block_vocab):
-            mb = m[v0 : v0 + block_vocab]
-            s = ((1 + qb @ mb.T) / 2) * ((1 + qc @ mb.T) / 2) / ((1 + qa @ mb.T) / 2 + _COSMUL_EPS)
-            local = eb - v0
-            hit = (local >= 0) & (local < mb.shape[0])
-            rows = torch.arange(qa.shape[0], device=dev).unsqueeze(1).expand_as(local)
-            s[rows[hit], local[hit]] = -torch.inf
-            cand_s, cand_i = torch.topk(s, min(kk, s.shape[1]), dim=1)
-            best_s, pos = torch.topk(torch.cat([best_s, cand_s], 1), kk, dim=1)
-            best_i = torch.gather(torch.cat([best_i, cand_i + v0], 1), 1, pos)
-        out_s[sl], out_i[sl] = best_s.cpu(), best_i.cpu()
-    return out_s, out_i
+
+    def score(sl: slice, mb):
+        cos = [(1 + x[sl].to(dev) @ mb.T) / 2 for x in (a, b, c)]  # shifted to [0, 1]
+        return cos[1] * cos[2] / (cos[0] + _COSMUL_EPS)
+
+    return _running_topk(score, a.shape[0], m, k, exclude, block_queries, block_vocab, dev)
 
 
 def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd",
