@@ -150,3 +150,94 @@ def check_masked_mean(masked_mean: Callable) -> Verdict:
 
     return _run("1.4 masked mean", masked_mean, [((x, mask), judge), ((noisy, mask), judge)],
                 "multiply by mask[..., None], sum over T, divide by mask.sum(1, keepdim=True)")
+
+
+# --------------------------------------------------------------------------- lesson 03
+
+
+def _tensor_judge(expected, what: str, atol: float = 1e-5):
+    import torch
+
+    def judge(got):
+        if not isinstance(got, torch.Tensor):
+            return f"expected a torch.Tensor, got {type(got).__name__}"
+        if tuple(got.shape) != tuple(expected.shape):
+            return f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"
+        if not torch.allclose(got.double(), expected.double(), atol=atol):
+            worst = (got.double() - expected.double()).abs().max().item()
+            return f"{what}: values differ from the reference (largest difference {worst:.3g})"
+        return None
+
+    return judge
+
+
+def check_sinusoidal(sinusoidal_encoding: Callable) -> Verdict:
+    """Exercise 3.1: ``sinusoidal_encoding(n_positions, dim)`` -> (n_positions, dim)."""
+    from course_utils.positions import sinusoidal
+
+    cases = [((n, d), _tensor_judge(sinusoidal(n, d), f"for n_positions={n}, dim={d}"))
+             for n, d in [(4, 2), (10, 8), (64, 32), (1, 6)]]
+    return _run("3.1 sinusoidal", sinusoidal_encoding, cases,
+                "pe[:, 0::2] = sin(pos * omega), pe[:, 1::2] = cos(pos * omega) with "
+                "omega = 10000 ** (-arange(0, dim, 2) / dim)")
+
+
+def check_rope(rope_rotate: Callable) -> Verdict:
+    """Exercise 3.2: ``rope_rotate(x (T, d), positions (T,))``, split-half convention."""
+    import torch
+
+    from course_utils.positions import rope
+
+    gen = torch.Generator().manual_seed(5)
+    cases = []
+    for T, d in [(3, 2), (5, 8), (7, 16)]:
+        x = torch.randn(T, d, generator=gen)
+        pos = torch.randint(0, 200, (T,), generator=gen)
+        cases.append(((x, pos), _tensor_judge(rope(x, pos), f"for x of shape ({T}, {d})",
+                                              atol=1e-4)))
+    return _run("3.2 RoPE", rope_rotate, cases,
+                "angles = positions[:, None] * 10000 ** (-arange(0, d, 2) / d); pair x[:, i] "
+                "with x[:, i + d//2]; the first half becomes x1*cos - x2*sin, the second "
+                "x1*sin + x2*cos")
+
+
+def check_alibi_slopes(head_slopes: Callable) -> Verdict:
+    """Exercise 3.3: ``head_slopes(n_heads)`` -> list of ALiBi slopes (powers of two)."""
+    from course_utils.positions import alibi_slopes
+
+    def judge_for(n):
+        expected = alibi_slopes(n).tolist()
+
+        def judge(got):
+            try:
+                values = [float(v) for v in got]
+            except TypeError:
+                return f"expected a list of {n} floats, got {type(got).__name__}"
+            if len(values) != n:
+                return f"for {n} heads expected {n} slopes, got {len(values)}"
+            if any(abs(a - b) > 1e-6 for a, b in zip(values, expected, strict=True)):
+                return f"for {n} heads expected {[round(v, 5) for v in expected]}, " \
+                       f"got {[round(v, 5) for v in values]}"
+            return None
+
+        return judge
+
+    return _run("3.3 ALiBi slopes", head_slopes, [((n,), judge_for(n)) for n in (1, 2, 8, 16)],
+                "start = 2 ** (-8 / n_heads); the slopes are start ** 1, start ** 2, ..., "
+                "start ** n_heads")
+
+
+def check_relative_bias(toeplitz_bias: Callable) -> Verdict:
+    """Exercise 3.4: ``toeplitz_bias(values (2T-1,), T)`` -> (T, T) with values[j - i + T - 1]."""
+    import torch
+
+    from course_utils.positions import relative_positions
+
+    cases = []
+    for T in (1, 3, 6):
+        values = torch.arange(2 * T - 1, dtype=torch.float32) * 1.5 - 2
+        expected = values[relative_positions(T, T) + T - 1]
+        cases.append(((values, T), _tensor_judge(expected, f"for seq_len={T}")))
+    return _run("3.4 relative bias", toeplitz_bias, cases,
+                "build the offsets j - i with torch.arange(T)[None, :] - torch.arange(T)[:, None], "
+                "add T - 1 and index values with them")
