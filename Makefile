@@ -7,7 +7,8 @@ NB_TIMEOUT ?= 300
 # JupyterLab refuses to start as root unless told; containers and CI often run as root
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: venv lab test lint unit notebooks execute clean-notebooks bench doctor clean
+.PHONY: venv lab test lint unit notebooks determinism execute clean-notebooks bench doctor clean \
+	test-offline test-memory test-latest
 
 venv: $(STAMP)
 
@@ -32,10 +33,30 @@ unit: venv
 	$(BIN)/python -m pytest -q tests
 
 notebooks: venv
-	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env \
+	$(BIN)/python -m pytest -q -p tests.nbval_guard --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=$(NB_TIMEOUT) --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
-test: lint unit notebooks
+# reruns each notebook with another hash seed and one thread; checked cells must not change
+determinism: venv
+	$(BIN)/python -m tests.check_determinism
+
+test: lint unit notebooks determinism
+
+# the whole suite inside a network namespace that has only loopback (Linux, root or userns)
+test-offline: venv
+	unshare -n -r sh -c 'ip link set lo up 2>/dev/null; $(MAKE) --no-print-directory test'
+
+# the notebooks under a 3 GB address-space limit
+test-memory: venv
+	sh -c 'ulimit -v 3000000 && $(MAKE) --no-print-directory notebooks'
+
+# the newest versions requirements.txt allows, in a separate environment
+test-latest:
+	test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --disable-pip-version-check --upgrade \
+	  --upgrade-strategy eager -r requirements.txt
+	.venv-latest/bin/python -m pip freeze > .venv-latest/versions.txt
+	$(MAKE) --no-print-directory BIN=.venv-latest/bin STAMP=.venv-latest/versions.txt test
 
 # re-run every notebook in place, top to bottom in a fresh kernel, and clean its metadata
 execute: venv

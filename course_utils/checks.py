@@ -152,6 +152,216 @@ def check_masked_mean(masked_mean: Callable) -> Verdict:
                 "multiply by mask[..., None], sum over T, divide by mask.sum(1, keepdim=True)")
 
 
+# --------------------------------------------------------------------------- lesson 03
+
+
+def _tensor_judge(expected, what: str, atol: float = 1e-5):
+    import torch
+
+    def judge(got):
+        if not isinstance(got, torch.Tensor):
+            return f"expected a torch.Tensor, got {type(got).__name__}"
+        if tuple(got.shape) != tuple(expected.shape):
+            return f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"
+        if not torch.allclose(got.double(), expected.double(), atol=atol):
+            worst = (got.double() - expected.double()).abs().max().item()
+            return f"{what}: values differ from the reference (largest difference {worst:.3g})"
+        return None
+
+    return judge
+
+
+def check_sinusoidal(sinusoidal_encoding: Callable) -> Verdict:
+    """Exercise 3.1: ``sinusoidal_encoding(n_positions, dim)`` -> (n_positions, dim)."""
+    from course_utils.positions import sinusoidal
+
+    cases = [((n, d), _tensor_judge(sinusoidal(n, d), f"for n_positions={n}, dim={d}"))
+             for n, d in [(4, 2), (10, 8), (64, 32), (1, 6)]]
+    return _run("3.1 sinusoidal", sinusoidal_encoding, cases,
+                "pe[:, 0::2] = sin(pos * omega), pe[:, 1::2] = cos(pos * omega) with "
+                "omega = 10000 ** (-arange(0, dim, 2) / dim)")
+
+
+def check_rope(rope_rotate: Callable) -> Verdict:
+    """Exercise 3.2: ``rope_rotate(x (T, d), positions (T,))``, split-half convention."""
+    import torch
+
+    from course_utils.positions import rope
+
+    gen = torch.Generator().manual_seed(5)
+    cases = []
+    for T, d in [(3, 2), (5, 8), (7, 16)]:
+        x = torch.randn(T, d, generator=gen)
+        pos = torch.randint(0, 200, (T,), generator=gen)
+        cases.append(((x, pos), _tensor_judge(rope(x, pos), f"for x of shape ({T}, {d})",
+                                              atol=1e-4)))
+    return _run("3.2 RoPE", rope_rotate, cases,
+                "angles = positions[:, None] * 10000 ** (-arange(0, d, 2) / d); pair x[:, i] "
+                "with x[:, i + d//2]; the first half becomes x1*cos - x2*sin, the second "
+                "x1*sin + x2*cos")
+
+
+def check_alibi_slopes(head_slopes: Callable) -> Verdict:
+    """Exercise 3.3: ``head_slopes(n_heads)`` -> list of ALiBi slopes (powers of two)."""
+    from course_utils.positions import alibi_slopes
+
+    def judge_for(n):
+        expected = alibi_slopes(n).tolist()
+
+        def judge(got):
+            try:
+                values = [float(v) for v in got]
+            except TypeError:
+                return f"expected a list of {n} floats, got {type(got).__name__}"
+            if len(values) != n:
+                return f"for {n} heads expected {n} slopes, got {len(values)}"
+            if any(abs(a - b) > 1e-6 for a, b in zip(values, expected, strict=True)):
+                return f"for {n} heads expected {[round(v, 5) for v in expected]}, " \
+                       f"got {[round(v, 5) for v in values]}"
+            return None
+
+        return judge
+
+    return _run("3.3 ALiBi slopes", head_slopes, [((n,), judge_for(n)) for n in (1, 2, 8, 16)],
+                "start = 2 ** (-8 / n_heads); the slopes are start ** 1, start ** 2, ..., "
+                "start ** n_heads")
+
+
+def check_relative_bias(toeplitz_bias: Callable) -> Verdict:
+    """Exercise 3.4: ``toeplitz_bias(values (2T-1,), T)`` -> (T, T) with values[j - i + T - 1]."""
+    import torch
+
+    from course_utils.positions import relative_positions
+
+    cases = []
+    for T in (1, 3, 6):
+        values = torch.arange(2 * T - 1, dtype=torch.float32) * 1.5 - 2
+        expected = values[relative_positions(T, T) + T - 1]
+        cases.append(((values, T), _tensor_judge(expected, f"for seq_len={T}")))
+    return _run("3.4 relative bias", toeplitz_bias, cases,
+                "build the offsets j - i with torch.arange(T)[None, :] - torch.arange(T)[:, None], "
+                "add T - 1 and index values with them")
+
+
+# --------------------------------------------------------------------------- lesson 02
+
+
+def check_xavier_uniform(xavier_uniform_table: Callable) -> Verdict:
+    """Exercise 2.1: ``xavier_uniform_table(num_embeddings, dim)`` -> U(±sqrt(6/(V+d)))."""
+    import math
+
+    import torch
+
+    def judge_for(v: int, d: int):
+        bound = math.sqrt(6 / (v + d))
+
+        def judge(got):
+            if not isinstance(got, torch.Tensor):
+                return f"expected a torch.Tensor, got {type(got).__name__}"
+            if tuple(got.shape) != (v, d):
+                return f"expected shape ({v}, {d}), got {tuple(got.shape)}"
+            if not got.is_floating_point():
+                return f"expected a float tensor, got {got.dtype}"
+            if got.abs().max().item() > bound * (1 + 1e-6):
+                return f"for V={v}, d={d} every entry must lie within ±{bound:.4f}, " \
+                       f"found {got.abs().max().item():.4f}"
+            std = got.std().item()
+            if abs(std - bound / math.sqrt(3)) > 0.05 * bound / math.sqrt(3):
+                return f"for V={v}, d={d} a uniform U(±{bound:.4f}) has std " \
+                       f"{bound / math.sqrt(3):.4f}, yours has {std:.4f}"
+            if abs(got.mean().item()) > 0.05 * bound:
+                return "the mean should be about 0: draw from -b to +b"
+            return None
+
+        return judge
+
+    return _run("2.1 Xavier uniform", xavier_uniform_table,
+                [((v, d), judge_for(v, d)) for v, d in [(2000, 32), (500, 300), (30000, 8)]],
+                "torch.rand(V, d) is U(0, 1): scale it to U(-b, b) with (2 * r - 1) * b")
+
+
+def check_tied_initial_loss(tied_initial_loss: Callable) -> Verdict:
+    """Exercise 2.2: ``tied_initial_loss(emb, prev, nxt)`` -> mean cross-entropy (float)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(7)
+    cases = []
+    for scale, V, d, B in [(0.02, 50, 8, 30), (1.0, 200, 16, 64), (0.5, 10, 4, 1)]:
+        emb = torch.randn(V, d, generator=gen) * scale
+        prev = torch.randint(0, V, (B,), generator=gen)
+        nxt = torch.randint(0, V, (B,), generator=gen)
+        expected = torch.nn.functional.cross_entropy(emb[prev] @ emb.T, nxt).item()
+
+        def judge(got, expected=expected, V=V, scale=scale):
+            if isinstance(got, torch.Tensor) and got.numel() == 1:
+                got = got.item()
+            if not isinstance(got, int | float):
+                return f"expected a float, got {type(got).__name__}"
+            if abs(got - expected) > 1e-4 * max(1.0, abs(expected)):
+                return f"for V={V} rows of scale {scale} expected {expected:.4f}, got {got:.4f}"
+            return None
+
+        cases.append(((emb, prev, nxt), judge))
+    return _run("2.2 tied initial loss", tied_initial_loss, cases,
+                "logits = emb[prev] @ emb.T has shape (B, V); the loss is the mean of "
+                "-log_softmax(logits)[row, nxt[row]]")
+
+
+def check_oov_mean_fill(fill_oov_with_mean: Callable) -> Verdict:
+    """Exercise 2.3: ``fill_oov_with_mean(emb (V, d), found (V,) bool)`` -> (V, d)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(4)
+    cases = []
+    for V, d, missing in [(6, 3, [1, 4]), (20, 5, list(range(0, 20, 3))), (4, 2, [])]:
+        emb = torch.randn(V, d, generator=gen)
+        found = torch.ones(V, dtype=torch.bool)
+        found[missing] = False
+        expected = emb.clone()
+        expected[~found] = emb[found].mean(0)
+        original = emb.clone()
+        tensor_judge = _tensor_judge(expected, f"for {len(missing)} missing rows of {V}")
+
+        def judge(got, original=original, emb=emb, tensor_judge=tensor_judge):
+            if not torch.equal(emb, original):
+                return "your function changed emb in place; work on emb.clone()"
+            return tensor_judge(got)
+
+        cases.append(((emb, found), judge))
+    return _run("2.3 OOV mean fill", fill_oov_with_mean, cases,
+                "out = emb.clone(); out[~found] = emb[found].mean(0)")
+
+
+def check_most_moved(most_moved: Callable) -> Verdict:
+    """Exercise 2.4: ``most_moved(before, after, words, k)`` -> k words, farthest first."""
+    import torch
+
+    before = torch.zeros(5, 2)
+    after = torch.tensor([[0.0, 1], [3, 4], [0, 0], [-2, 0], [0.5, 0.5]])
+    words = ["a", "b", "c", "d", "e"]
+    gen = torch.Generator().manual_seed(8)
+    big_before = torch.randn(50, 4, generator=gen)
+    big_after = big_before + torch.randn(50, 4, generator=gen)
+    big_words = [f"w{i}" for i in range(50)]
+    cases = []
+    for args in [(before, after, words, 2), (before, after, words, 5),
+                 (big_before, big_after, big_words, 7)]:
+        dist = (args[1] - args[0]).norm(dim=1)
+        expected = [args[2][i] for i in dist.argsort(descending=True)[: args[3]].tolist()]
+
+        def judge(got, expected=expected):
+            if not isinstance(got, list) or not all(isinstance(w, str) for w in got):
+                return f"expected a list of words, got {type(got).__name__}"
+            if got != expected:
+                return f"expected {expected}, got {got}"
+            return None
+
+        cases.append((args, judge))
+    return _run("2.4 most moved", most_moved, cases,
+                "distances = (after - before).norm(dim=1); take distances.topk(k).indices and "
+                "look the words up")
+
+
 # --------------------------------------------------------------------------- lesson 05
 
 

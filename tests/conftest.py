@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from course_utils import data
+from tests import offline
 
 REPO = Path(__file__).resolve().parents[1]
+offline.install()  # any test that reaches the network fails, naming the code that tried
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ def test_lab_serves_notebooks_and_allows_root_only_as_root():
     cmd = dry_run("lab")
     assert "jupyter lab --notebook-dir=notebooks" in cmd
     assert ("--allow-root" in cmd) == (os.getuid() == 0)
-    for weakening in ("--ip=0.0.0.0", "token=''", "--no-browser --ip", "password=''"):
-        assert weakening not in cmd
+    assert "--ip" not in cmd and "token" not in cmd.lower()  # JupyterLab's defaults stay
 
 
 def test_test_target_runs_lint_units_and_every_notebook_under_nbval():

@@ -1,0 +1,267 @@
+"""course_utils.positions against independent computations, and its errors."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils.positions import (
+    alibi_bias,
+    alibi_slopes,
+    bert_input_embeddings,
+    check_sequence_length,
+    max_positions,
+    relative_position_bucket,
+    relative_positions,
+    rope,
+    rope_frequencies,
+    sinusoidal,
+)
+
+# --------------------------------------------------------------------------- sinusoidal
+
+
+def test_sinusoidal_values_at_known_positions():
+    pe = sinusoidal(50, 8)
+    assert pe.shape == (50, 8) and pe.dtype == torch.float32
+    assert torch.equal(pe[0], torch.tensor([0.0, 1, 0, 1, 0, 1, 0, 1]))
+    # position 1, pair 0: sin(1), cos(1); pair 1 has frequency 10000**(-2/8) = 0.1
+    assert pe[1, 0].item() == pytest.approx(math.sin(1.0), abs=1e-7)
+    assert pe[1, 1].item() == pytest.approx(math.cos(1.0), abs=1e-7)
+    assert pe[7, 2].item() == pytest.approx(math.sin(0.7), abs=1e-7)
+    assert pe[7, 3].item() == pytest.approx(math.cos(0.7), abs=1e-7)
+    assert pe[49, 7].item() == pytest.approx(math.cos(49 * 10000 ** (-6 / 8)), abs=1e-6)
+
+
+def test_sinusoidal_dot_product_depends_only_on_offset():
+    pe = sinusoidal(200, 64).double()
+    for k in (1, 5, 17):
+        dots = (pe[:-k] * pe[k:]).sum(1)
+        assert torch.allclose(dots, dots[0].expand_as(dots), atol=1e-5)
+
+
+def test_sinusoidal_shift_is_a_rotation():
+    pe, k = sinusoidal(100, 16).double(), 7
+    theta = k * rope_frequencies(16)
+    for i, t in enumerate(theta):
+        c, s = math.cos(t), math.sin(t)
+        rot = torch.tensor([[c, -s], [s, c]], dtype=torch.float64)  # [sin, cos] row vectors
+        assert torch.allclose(pe[:-k, 2 * i:2 * i + 2] @ rot, pe[k:, 2 * i:2 * i + 2], atol=1e-5)
+
+
+@pytest.mark.parametrize("args", [(-1, 8), (10, 7), (10, 0), (10, 8.0), (2.5, 8), (True, 8)])
+def test_sinusoidal_bad_input(args):
+    with pytest.raises(ValueError):
+        sinusoidal(*args)
+
+
+def test_sinusoidal_empty_and_bad_base():
+    assert sinusoidal(0, 4).shape == (0, 4)
+    with pytest.raises(ValueError, match="base"):
+        sinusoidal(4, 4, base=1)
+
+
+# --------------------------------------------------------------------------- RoPE
+
+
+def _rope_by_loops(x, positions, base=10000.0):
+    """The paper's formula, one 2x2 rotation per adjacent pair, in plain Python."""
+    T, d = x.shape
+    out = np.zeros_like(x, dtype=np.float64)
+    for t in range(T):
+        for i in range(d // 2):
+            a = positions[t] * base ** (-2 * i / d)
+            x1, x2 = x[t, 2 * i], x[t, 2 * i + 1]
+            out[t, 2 * i] = x1 * math.cos(a) - x2 * math.sin(a)
+            out[t, 2 * i + 1] = x1 * math.sin(a) + x2 * math.cos(a)
+    return out
+
+
+def test_rope_interleaved_matches_the_formula():
+    x = np.random.default_rng(0).standard_normal((6, 8))
+    pos = [0, 1, 2, 5, 10, 100]
+    got = rope(x, pos, interleaved=True)
+    assert isinstance(got, np.ndarray)
+    assert np.allclose(got, _rope_by_loops(x, pos), atol=1e-10)
+
+
+def test_rope_split_half_matches_hugging_face_llama():
+    from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+
+    gen = torch.Generator().manual_seed(0)
+    q, k = torch.randn(1, 2, 5, 16, generator=gen), torch.randn(1, 2, 5, 16, generator=gen)
+    pos = torch.arange(5)
+    inv = rope_frequencies(16).float()
+    freqs = pos[:, None].float() * inv[None]
+    emb = torch.cat([freqs, freqs], -1)[None]
+    q_hf, k_hf = apply_rotary_pos_emb(q, k, emb.cos(), emb.sin())
+    assert torch.allclose(rope(q), q_hf, atol=1e-5)
+    assert torch.allclose(rope(k), k_hf, atol=1e-5)
+
+
+def test_rope_conventions_are_a_permutation_of_each_other():
+    d = 12
+    x = torch.randn(3, 7, d, generator=torch.Generator().manual_seed(1))
+    perm = torch.stack([torch.arange(d // 2), torch.arange(d // 2) + d // 2], 1).flatten()
+    inv = torch.argsort(perm)
+    assert torch.allclose(rope(x), rope(x[..., perm], interleaved=True)[..., inv], atol=1e-6)
+
+
+@pytest.mark.parametrize("interleaved", [True, False])
+def test_rope_score_depends_only_on_offset_and_keeps_norms(interleaved):
+    gen = torch.Generator().manual_seed(2)
+    q, k = torch.randn(1, 32, generator=gen).double(), torch.randn(1, 32, generator=gen).double()
+    scores = {}
+    for m, n in [(3, 1), (12, 10), (102, 100), (5, 9), (44, 48)]:
+        qm = rope(q, [m], interleaved=interleaved)
+        kn = rope(k, [n], interleaved=interleaved)
+        scores.setdefault(m - n, []).append((qm @ kn.T).item())
+        assert torch.allclose(qm.norm(), q.norm())
+    for vals in scores.values():
+        assert max(vals) - min(vals) < 1e-9
+    assert abs(scores[2][0] - scores[-4][0]) > 1e-6  # and it does depend on the offset
+
+
+def test_rope_position_zero_is_identity_and_ints_become_floats():
+    x = torch.arange(8).reshape(2, 4)
+    assert torch.equal(rope(x, [0, 0]), x.float())
+
+
+@pytest.mark.parametrize("bad,exc", [
+    (torch.zeros(4, 7), ValueError),     # odd dim
+    (torch.zeros(5), ValueError),        # no T axis
+    ([[1.0, 2.0]], TypeError),           # a list
+])
+def test_rope_bad_input(bad, exc):
+    with pytest.raises(exc):
+        rope(bad)
+
+
+def test_rope_positions_must_match_length():
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        rope(torch.zeros(3, 4), positions=[0, 1])
+
+
+# --------------------------------------------------------------------------- ALiBi
+
+
+def test_alibi_slopes_for_powers_of_two():
+    assert alibi_slopes(8).tolist() == [1 / 2 ** i for i in range(1, 9)]
+    assert alibi_slopes(16).tolist() == pytest.approx([2 ** (-0.5 * i) for i in range(1, 17)])
+    assert alibi_slopes(1).tolist() == [2 ** -8]
+
+
+def test_alibi_slopes_for_other_counts_follow_the_paper_code():
+    # the reference implementation from github.com/ofirpress/attention_with_linear_biases
+    def get_slopes(n):
+        def power_of_2(n):
+            start = 2 ** (-2 ** -(math.log2(n) - 3))
+            return [start * start ** i for i in range(n)]
+        if math.log2(n).is_integer():
+            return power_of_2(n)
+        closest = 2 ** math.floor(math.log2(n))
+        return power_of_2(closest) + get_slopes(2 * closest)[0::2][: n - closest]
+
+    for n in (3, 6, 12, 20):
+        assert alibi_slopes(n).tolist() == pytest.approx(get_slopes(n))
+
+
+def test_alibi_bias_values_and_mask():
+    bias = alibi_bias(2, 4)
+    assert bias.shape == (2, 4, 4)
+    assert bias[0, 3, 0].item() == pytest.approx(-0.0625 * 3)  # slope 2**-4 for 2 heads
+    assert bias[1, 2, 1].item() == pytest.approx(-2 ** -8)
+    assert torch.isinf(bias[0, 0, 1]) and torch.all(torch.diagonal(bias, dim1=1, dim2=2) == 0)
+    sym = alibi_bias(2, 4, causal=False)
+    assert torch.allclose(sym, sym.transpose(1, 2)) and torch.isfinite(sym).all()
+
+
+def test_alibi_bias_only_shifts_each_row_so_softmax_ignores_absolute_position():
+    bias = alibi_bias(4, 10)
+    # rows i and i+1 restricted to keys they share at the same offsets: identical biases
+    assert torch.allclose(bias[:, 5, 2:6], bias[:, 8, 5:9])
+
+
+@pytest.mark.parametrize("args", [(0, 4), (-2, 4), (8, -1), (8.0, 4)])
+def test_alibi_bad_input(args):
+    with pytest.raises(ValueError):
+        alibi_bias(*args)
+
+
+# --------------------------------------------------------------------------- T5 buckets
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+@pytest.mark.parametrize("num_buckets,max_distance", [(32, 128), (16, 64), (8, 20)])
+def test_buckets_match_hugging_face_t5(bidirectional, num_buckets, max_distance):
+    from transformers.models.t5.modeling_t5 import T5Attention
+
+    rel = relative_positions(40, 300)
+    expected = T5Attention._relative_position_bucket(
+        rel, bidirectional=bidirectional, num_buckets=num_buckets, max_distance=max_distance)
+    got = relative_position_bucket(rel, bidirectional, num_buckets, max_distance)
+    assert torch.equal(got, expected)
+
+
+def test_buckets_small_distances_are_exact():
+    got = relative_position_bucket(torch.arange(-7, 8))
+    assert got.tolist() == [7, 6, 5, 4, 3, 2, 1, 0, 17, 18, 19, 20, 21, 22, 23]
+    assert relative_position_bucket([[-1000, 1000]]).tolist() == [[15, 31]]
+
+
+def test_relative_positions():
+    assert relative_positions(2, 3).tolist() == [[0, 1, 2], [-1, 0, 1]]
+
+
+@pytest.mark.parametrize("kwargs", [{"num_buckets": 0}, {"num_buckets": 2},
+                                    {"max_distance": 4, "num_buckets": 32}])
+def test_bucket_bad_input(kwargs):
+    with pytest.raises(ValueError):
+        relative_position_bucket(torch.tensor([1, 2]), **kwargs)
+
+
+def test_bucket_rejects_float_positions_and_bad_lengths():
+    with pytest.raises(ValueError, match="integers"):
+        relative_position_bucket(torch.tensor([0.5]))
+    with pytest.raises(ValueError):
+        relative_positions(-1, 3)
+
+
+# --------------------------------------------------------------------------- learned (BERT)
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    from course_utils.data import load_minilm
+
+    return load_minilm(device="cpu")
+
+
+def test_max_positions_and_a_clear_error_past_them(minilm):
+    tokenizer, model = minilm
+    assert max_positions(model) == 512
+    assert check_sequence_length(model, 512) == 512
+    assert check_sequence_length(model, torch.zeros(2, 10)) == 10
+    with pytest.raises(ValueError, match="513 tokens.*512 positions.*truncation=True"):
+        check_sequence_length(model, 513)
+    with pytest.raises(ValueError):
+        check_sequence_length(model, -3)
+    with pytest.raises(ValueError, match="BERT-style"):
+        max_positions(torch.nn.Linear(2, 2))
+
+
+def test_bert_input_embeddings_equal_the_models_own(minilm):
+    tokenizer, model = minilm
+    batch = tokenizer(["The bank raised rates."], ["It was a surprise."], return_tensors="pt")
+    with torch.no_grad():
+        expected = model.embeddings(input_ids=batch["input_ids"],
+                                    token_type_ids=batch["token_type_ids"])
+        got = bert_input_embeddings(model, batch["input_ids"], batch["token_type_ids"])
+        one = bert_input_embeddings(model, batch["input_ids"][0])
+    assert torch.allclose(got, expected, atol=1e-6)
+    assert one.shape == (1, batch["input_ids"].shape[1], 384)
+    with pytest.raises(ValueError, match="512 positions"):
+        bert_input_embeddings(model, torch.zeros(1, 600, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"\(B, T\)"):
+        bert_input_embeddings(model, torch.zeros(1, 2, 3, dtype=torch.long))
