@@ -650,7 +650,11 @@ def _encode(encoder, texts):
     import numpy as np
 
     if hasattr(encoder, "index_to_key"):
-        return bag_of_embeddings(encoder, texts, return_coverage=True)
+        x, coverage = bag_of_embeddings(encoder, texts, return_coverage=True)
+        if coverage == 0:
+            raise NoTestWordsError("the embedding knows none of the words of these texts "
+                                   f"(e.g. {text_tokens(_texts(texts)[0])[:5]})")
+        return x, coverage
     if not callable(encoder):
         raise TypeError("expected KeyedVectors or a function mapping a list of texts to an "
                         f"(n, d) array, got {type(encoder).__name__}")
