@@ -304,8 +304,8 @@ def similarity_score(kv, dataset: str | os.PathLike = "wordsim353",
     if not known:
         raise NoTestWordsError(
             f"none of the {len(pairs)} pairs of {dataset!r} has both words among the "
-            f"embedding's first {min(len(kv.index_to_key), restrict_vocab or 10**12):,} words "
-            f"(e.g. {pairs[0][0]!r}, {pairs[0][1]!r}); check the embedding's words and casing")
+            f"embedding's first {min(len(kv.index_to_key), restrict_vocab or 10**12):,} words; "
+            "is it an English word embedding? check its words (kv.index_to_key[:10]) and casing")
     sims = np.zeros(len(rows), dtype=np.float32)
     mask = np.array([r is not None for r in rows])
     ia, ib = np.array(known).T
@@ -593,15 +593,17 @@ def minilm_sentence_vectors(texts, tokenizer=None, model=None, batch_size: int =
 
         tokenizer, model = load_minilm(device=device)
     dev = next(model.parameters()).device
-    chunks = []
+    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths, less padding
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
     with torch.no_grad():
         for i in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[i : i + batch_size], padding=True, truncation=True,
+            rows = order[i : i + batch_size]
+            batch = tokenizer([texts[r] for r in rows], padding=True, truncation=True,
                               max_length=max_length, return_tensors="pt").to(dev)
             hidden = model(**batch).last_hidden_state  # (B, T, 384)
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
-            chunks.append(((hidden * mask).sum(1) / mask.sum(1)).float().cpu().numpy())
-    return np.concatenate(chunks)
+            out[rows] = ((hidden * mask).sum(1) / mask.sum(1)).float().cpu().numpy()
+    return out
 
 
 def minilm_word_vectors(words: Sequence[str], tokenizer=None, model=None,
