@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,19 @@ def _one_thread():
     return threadpool_limits(limits=1)
 
 
+@contextmanager
+def _quiet_stats():
+    """Let a correlation of constant input be nan without scipy's warning in a lesson's output."""
+    import warnings
+
+    import numpy as np
+    from scipy.stats import ConstantInputWarning
+
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        yield
+
+
 def _unit(x):
     import numpy as np
 
@@ -248,14 +262,15 @@ def _spearman_ci(gold, model, n_boot: int, seed: int, level: float = 0.95):
     return float(low), float(high)
 
 
-def similarity_score(kv, dataset: str | os.PathLike = "wordsim353",
+def similarity_score(kv, dataset: str | os.PathLike | None = None,
                      pairs: Sequence[tuple[str, str, float]] | None = None,
                      restrict_vocab: int | None = 300_000, case_insensitive: bool = True,
                      oov: str = "skip", n_boot: int = 1000, seed: int = 0) -> SimilarityResult:
     """Spearman correlation of cosine similarity with human scores, as gensim computes it.
 
-    ``dataset``: "wordsim353" (relatedness), "simlex999" (similarity proper), or the path of
-    a tab-separated pairs file; or give ``pairs=[(w1, w2, score), ...]`` directly. Only the
+    ``dataset``: "wordsim353" (relatedness, the default), "simlex999" (similarity proper), or
+    the path of a tab-separated pairs file; or give ``pairs=[(w1, w2, score), ...]`` directly
+    (``dataset`` then only names them). Only the
     first ``restrict_vocab`` words count as known (gensim's default, 300,000). With
     ``oov="skip"`` pairs with an unknown word are left out (gensim's default); with
     ``oov="zero"`` they get similarity 0 (gensim's ``dummy4unknown=True``), which punishes
@@ -270,6 +285,7 @@ def similarity_score(kv, dataset: str | os.PathLike = "wordsim353",
     if pairs is None:
         from course_utils.data import SIMILARITY_SETS, load_similarity
 
+        dataset = "wordsim353" if dataset is None else dataset
         if isinstance(dataset, str) and dataset in SIMILARITY_SETS:
             pairs = load_similarity(dataset)
         elif isinstance(dataset, os.PathLike) or (isinstance(dataset, str) and
@@ -310,7 +326,7 @@ def similarity_score(kv, dataset: str | os.PathLike = "wordsim353",
     mask = np.array([r is not None for r in rows])
     ia, ib = np.array(known).T
     sims[mask] = (_unit(kv.vectors[ia]) * _unit(kv.vectors[ib])).sum(1)  # float32, as gensim
-    with np.errstate(invalid="ignore"):
+    with _quiet_stats():  # constant input (e.g. every pair OOV under oov="zero") gives nan
         spearman = float(stats.spearmanr(gold, sims).statistic)
         pearson = float(stats.pearsonr(gold, sims).statistic) if len(gold) > 1 else float("nan")
     low, high = _spearman_ci(gold, sims, n_boot, seed)
@@ -781,7 +797,7 @@ def lee_score(encoder, documents=None, ratings=None) -> LeeResult:
     u = _unit(x)
     iu = np.triu_indices(n, 1)
     model, human = (u @ u.T)[iu], ratings[iu]
-    with np.errstate(invalid="ignore"):
+    with _quiet_stats():
         return LeeResult(pearson=float(stats.pearsonr(model, human).statistic),
                          spearman=float(stats.spearmanr(model, human).statistic),
                          pairs=len(human), coverage=float(coverage))

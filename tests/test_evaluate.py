@@ -82,6 +82,13 @@ def test_similarity_equals_gensim_on_small_data(tmp_path, small_kv, case_insensi
     assert via_pairs.spearman == res.spearman
 
 
+def test_similarity_of_constant_scores_is_nan_without_warnings(small_kv, recwarn):
+    res = ev.similarity_score(small_kv, pairs=[("cat", "dog", 1.0), ("cat", "dog", 2.0),
+                                               ("cat", "dog", 3.0)], n_boot=0)
+    assert np.isnan(res.spearman) and res.pairs == 3 and res.dataset == "pairs"
+    assert not [w for w in recwarn if "course_utils" in w.filename or "scipy" in w.filename]
+
+
 def test_similarity_counts_oov_and_restrict_vocab(small_kv):
     pairs = [("cat", "dog", 1.0), ("car", "truck", 2.0), ("apple", "sky", 3.0),
              ("cat", "zebra", 4.0)]
