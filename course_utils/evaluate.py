@@ -702,7 +702,8 @@ def polarity_score(encoder, sentences=None, labels=None, folds: int = 5,
 
     ``encoder``: KeyedVectors (mean of word vectors) or a function ``texts -> (n, d)`` such as
     ``minilm_sentence_vectors``. Data: the course's 200-sentence polarity sample unless given.
-    ``baseline``: always predicting the training majority. ``coverage``: known token share.
+    ``baseline``: always predicting the training majority. ``coverage``: the share of tokens
+    the KeyedVectors knew (1.0 for an encoder function, which sees every text whole).
     """
     import numpy as np
 
