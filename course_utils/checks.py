@@ -448,3 +448,79 @@ def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
     return _run("5.3 adaptive input parameters", adaptive_input_params, cases,
                 "per band: (hi - lo) * dim for its table, plus dim * d_model for its projection "
                 "unless dim == d_model")
+
+
+# --------------------------------------------------------------------------- lesson 06
+
+
+def check_spearman(spearman_rho: Callable) -> Verdict:
+    """Exercise 6.1: ``spearman_rho(x, y)`` -> Spearman's rank correlation (ties averaged)."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(6)
+    cases = []
+    for x, y in [([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]), ([1, 2, 3], [3, 2, 1]),
+                 ([1.0, 2.0, 2.0, 3.5, 9.0, 9.0], [0.1, 0.4, 0.2, 0.9, 0.5, 0.5]),
+                 (rng.standard_normal(50).tolist(), rng.standard_normal(50).tolist())]:
+        expected = float(spearmanr(x, y).statistic)
+
+        def judge(got, expected=expected, x=x):
+            if not isinstance(got, int | float | np.floating):
+                return f"expected a float, got {type(got).__name__}"
+            if abs(float(got) - expected) > 1e-9:
+                return f"for x={np.round(x, 2).tolist()[:6]}... expected {expected:.4f}, " \
+                       f"got {float(got):.4f}"
+            return None
+
+        cases.append(((x, y), judge))
+    return _run("6.1 Spearman", spearman_rho, cases,
+                "rank each list with scipy.stats.rankdata (ties get their average rank), then "
+                "take the Pearson correlation of the two rank vectors")
+
+
+def check_purity(purity: Callable) -> Verdict:
+    """Exercise 6.2: ``purity(labels_true, labels_pred)`` -> share of words in their
+    cluster's majority class."""
+    cases = []
+    for t, p, expected in [([0, 0, 1, 1], [1, 1, 0, 0], 1.0), ([0, 0, 1, 1], [0, 0, 0, 0], 0.5),
+                           (["a", "a", "b", "b", "b", "c"], [0, 1, 1, 1, 0, 2], 4 / 6),
+                           ([0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 1], 3 / 6)]:
+        def judge(got, expected=expected, t=t, p=p):
+            if not isinstance(got, int | float) or abs(got - expected) > 1e-9:
+                return f"for true {t} and clusters {p} expected {expected:.4f}, got {got!r}"
+            return None
+
+        cases.append(((t, p), judge))
+    return _run("6.2 purity", purity, cases,
+                "for each cluster count its most common true label (Counter.most_common(1)); "
+                "add those counts and divide by the number of words")
+
+
+def check_mean_vector(mean_vector: Callable) -> Verdict:
+    """Exercise 6.3: ``mean_vector(kv, tokens)`` -> mean of the known words' vectors (d,),
+    zeros when no word is known."""
+    import numpy as np
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(3)
+    kv.add_vectors(["good", "bad", "film"], np.array([[1, 0, 0], [0, 1, 0], [0, 0, 4]],
+                                                     dtype=np.float32))
+    cases = []
+    for tokens, expected in [(["good", "film"], [0.5, 0, 2]), (["good", "good", "bad"],
+                                                               [2 / 3, 1 / 3, 0]),
+                             (["a", "good", "unknown", "film"], [0.5, 0, 2]),
+                             (["nothing", "known"], [0, 0, 0]), ([], [0, 0, 0])]:
+        def judge(got, expected=expected, tokens=tokens):
+            arr = np.asarray(got, dtype=float)
+            if arr.shape != (3,):
+                return f"for {tokens} expected a vector of shape (3,), got shape {arr.shape}"
+            if not np.allclose(arr, expected, atol=1e-6):
+                return f"for {tokens} expected {np.round(expected, 3).tolist()}, " \
+                       f"got {np.round(arr, 3).tolist()}"
+            return None
+
+        cases.append(((kv, tokens), judge))
+    return _run("6.3 mean vector", mean_vector, cases,
+                "keep the tokens with `t in kv.key_to_index` (repeats count), average their "
+                "kv[t]; with none left return np.zeros(kv.vector_size)")

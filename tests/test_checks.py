@@ -63,3 +63,44 @@ def test_a_crashing_solution_is_reported_not_raised():
 def test_non_callable_is_reported():
     v = check_one_hot(torch.zeros(3))
     assert not v.passed and "function itself" in v.message
+
+
+# ---- lesson 06
+
+
+def test_lesson06_checks_accept_correct_and_reject_wrong_answers():
+    import numpy as np
+    from scipy.stats import pearsonr, rankdata
+
+    from course_utils.checks import check_mean_vector, check_purity, check_spearman
+
+    def rho(x, y):
+        return float(pearsonr(rankdata(x), rankdata(y))[0])
+
+    assert check_spearman(rho).passed
+    v = check_spearman(lambda x, y: float(pearsonr(x, y)[0]))  # Pearson, not ranks
+    assert not v.passed and "expected" in v.message
+    v = check_spearman(lambda x, y: float(pearsonr(np.argsort(np.argsort(x)),
+                                                   np.argsort(np.argsort(y)))[0]))
+    assert not v.passed  # ranks without averaging ties
+
+    def purity(t, p):
+        from collections import Counter
+
+        return sum(Counter(ti for ti, pi in zip(t, p, strict=True) if pi == c).most_common(1)[0][1]
+                   for c in set(p)) / len(t)
+
+    assert check_purity(purity).passed
+    assert not check_purity(lambda t, p: len(set(p)) / len(set(t))).passed
+
+    def mean_vector(kv, tokens):
+        known = [kv[t] for t in tokens if t in kv.key_to_index]
+        return np.mean(known, axis=0) if known else np.zeros(kv.vector_size)
+
+    assert check_mean_vector(mean_vector).passed
+    v = check_mean_vector(lambda kv, tokens: np.mean([kv[t] for t in tokens], axis=0))
+    assert not v.passed and "KeyError" in v.message
+    v = check_mean_vector(lambda kv, tokens: np.mean([kv[t] for t in set(tokens)
+                                                      if t in kv.key_to_index] or
+                                                     [np.zeros(3)], axis=0))
+    assert not v.passed  # drops repeated words
