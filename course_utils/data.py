@@ -355,6 +355,21 @@ def load_polarity() -> tuple[list[list[str]], list[int]]:
     return sentences, labels
 
 
+def load_lee_similarity():
+    """The Lee document-similarity set: ``(documents, ratings)``.
+
+    50 short news documents (``lee.cor``) and a ``(50, 50)`` numpy array of mean human
+    similarity ratings in [0, 1] (``similarities0-1.txt``, upper triangle; Lee, Pincombe &
+    Welsh 2005), as gensim ships them for its own tests.
+    """
+    import numpy as np
+
+    docs_path = source_file("lee_similarity", "lee.cor")
+    ratings = np.loadtxt(source_file("lee_similarity", "similarities0-1.txt"))
+    docs = docs_path.read_text(encoding="latin-1").splitlines()
+    return [d for d in docs if d.strip()], ratings
+
+
 # --------------------------------------------------------------------------- pretrained
 
 

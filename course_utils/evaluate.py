@@ -726,45 +726,7 @@ def polarity_score(encoder, sentences=None, labels=None, folds: int = 5,
                           coverage=float(coverage))
 
 
-# The Lee et al. (2005) document-similarity data as gensim ships it for its test_lee.py:
-# 50 news documents and the 50 x 50 matrix of mean human ratings (0-1, upper triangle).
-_LEE_FILES = {
-    "lee.cor": (24_658, "a878f9a58f6743c32985c56c2f2f75988386216b38a4023a01fd3bcf7884d93e"),
-    "similarities0-1.txt": (8_738,
-                            "23762bc6b728897144dda3d324a2c032dc1e059e1009806226d64b6dd123ed79"),
-}
-
-
-def _lee_path(filename: str) -> Path:
-    from gensim.test.utils import datapath
-
-    return Path(datapath(filename))
-
-
-def load_lee_similarity() -> tuple[list[str], Any]:
-    """The Lee document-similarity set: ``(documents, ratings)``.
-
-    50 short news documents (``lee.cor``) and a ``(50, 50)`` array of mean human similarity
-    ratings in [0, 1] (``similarities0-1.txt``, upper triangle; Lee, Pincombe & Welsh 2005),
-    both shipped in gensim's test data and checked against their SHA-256 here.
-    """
-    import numpy as np
-
-    from course_utils.data import DataIntegrityError, MissingDataError, sha256_file
-
-    paths = {}
-    for name, (size, digest) in _LEE_FILES.items():
-        path = _lee_path(name)
-        fix = "reinstall gensim: `python -m pip install --force-reinstall --no-deps gensim`"
-        if not path.is_file():
-            raise MissingDataError(f"Lee data file is missing: {path}; {fix}")
-        if path.stat().st_size != size or sha256_file(path) != digest:
-            raise DataIntegrityError(f"Lee data file {path} is not the expected one "
-                                     f"({size:,} bytes, SHA-256 {digest[:12]}...); {fix}")
-        paths[name] = path
-    docs = paths["lee.cor"].read_text(encoding="latin-1").splitlines()
-    ratings = np.loadtxt(paths["similarities0-1.txt"])
-    return [d for d in docs if d.strip()], ratings
+from course_utils.data import load_lee_similarity  # noqa: E402  (re-exported here)
 
 
 @dataclass(frozen=True)

@@ -410,12 +410,12 @@ def test_lee_score_agrees_with_a_hand_computation(glove):
     assert res.pairs == 1225 and 0.2 < res.pearson < 0.7
 
 
-def test_lee_wrong_or_missing_file(tmp_path, monkeypatch):
-    (tmp_path / "lee.cor").write_text("not the Lee documents\n")
-    monkeypatch.setattr(ev, "_lee_path", lambda name: tmp_path / name)
-    with pytest.raises(DataIntegrityError, match="not the expected one"):
+def test_lee_wrong_or_missing_file(fake_provider):
+    root = fake_provider("lee_similarity")
+    (root / "lee.cor").write_text("not the Lee documents\n")
+    with pytest.raises(DataIntegrityError, match="lee.cor.*pip install"):
         ev.load_lee_similarity()
-    (tmp_path / "lee.cor").unlink()
+    (root / "lee.cor").unlink()
     with pytest.raises(MissingDataError, match="missing"):
         ev.load_lee_similarity()
 

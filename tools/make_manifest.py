@@ -31,6 +31,15 @@ SOURCES = {
         "document similarity, CogSci 2005",
         files=["lee_background.cor"],
     ),
+    "lee_similarity": dict(
+        title="Lee document similarity: 50 news documents, 50 x 50 mean human ratings",
+        kind="similarity", **GENSIM,
+        origin="Lee, Pincombe & Welsh (2005), via gensim's bundled test data",
+        license="research use, as distributed with gensim (LGPL-2.1)",
+        citation="Lee, Pincombe & Welsh, An empirical evaluation of models of text "
+        "document similarity, CogSci 2005",
+        files=["lee.cor", "similarities0-1.txt"],
+    ),
     "polarity": dict(
         title="Pang & Lee sentence polarity sample (200 sentences)", kind="classification",
         **GENSIM,
