@@ -8,6 +8,7 @@ import sys
 import time
 
 import nbformat
+import numpy as np
 import pytest
 
 from tests import offline
@@ -102,3 +103,57 @@ def test_determinism_check_catches_a_hash_seed_dependent_cell(tmp_path, monkeypa
     assert check_determinism.main([str(path)]) == 1
     report = capsys.readouterr().out
     assert "code cell 2" in report and "code cell 1:" not in report
+
+
+# ----------------------------------------------------------------- interrupted training
+
+SGNS_FAST = dict(dim=8, window=2, negative=3, min_count=2, epochs=2, progress=False,
+                 batch_size=16, chunk_words=20, table_size=1000)
+
+
+def _interrupt_after(monkeypatch, module, name, calls: int, partial_write=False):
+    """Make ``module.name`` raise KeyboardInterrupt (Ctrl-C) on its ``calls``-th call."""
+    real = getattr(module, name)
+    count = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        count["n"] += 1
+        if count["n"] == calls:
+            if partial_write:  # die half-way through writing the file
+                args[0].write(b"PK\x03\x04 half a zip file")
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapped)
+
+
+def test_ctrl_c_then_resume_gives_the_uninterrupted_result(tmp_path, monkeypatch):
+    from course_utils import sgns
+    from course_utils.toyworld import make_toy_corpus
+
+    corpus = make_toy_corpus(n_sentences=600, seed=1)
+    full = sgns.train_sgns(corpus, **SGNS_FAST)
+    steps = [5, 10, 15]
+    with monkeypatch.context() as mp:
+        _interrupt_after(mp, sgns, "sparse_sgd_step", calls=13)
+        with pytest.raises(KeyboardInterrupt):
+            sgns.train_sgns(corpus, snapshot_steps=steps, snapshot_dir=tmp_path, **SGNS_FAST)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["step_000000005.npz",
+                                                           "step_000000010.npz"]
+    resumed = sgns.train_sgns(corpus, snapshot_steps=steps, snapshot_dir=tmp_path, resume=True,
+                              **SGNS_FAST)
+    assert np.allclose(resumed.vectors, full.vectors, atol=1e-6)
+
+
+def test_a_half_written_snapshot_is_never_loaded(tmp_path, monkeypatch):
+    from course_utils import sgns
+    from course_utils.toyworld import make_toy_corpus
+
+    corpus = make_toy_corpus(n_sentences=600, seed=1)
+    with monkeypatch.context() as mp:  # Ctrl-C while the second snapshot is being written
+        _interrupt_after(mp, sgns.np, "savez", calls=2, partial_write=True)
+        with pytest.raises(KeyboardInterrupt):
+            sgns.train_sgns(corpus, snapshot_steps=[5, 10], snapshot_dir=tmp_path, **SGNS_FAST)
+    assert [p.name for p in tmp_path.iterdir()] == ["step_000000005.npz"]  # no temp file left
+    assert sgns.latest_snapshot(tmp_path).name == "step_000000005.npz"
+    assert int(sgns.load_snapshot(tmp_path / "step_000000005.npz")["position"][0]) == 5
