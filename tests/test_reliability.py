@@ -102,3 +102,16 @@ def test_determinism_check_catches_a_hash_seed_dependent_cell(tmp_path, monkeypa
     assert check_determinism.main([str(path)]) == 1
     report = capsys.readouterr().out
     assert "code cell 2" in report and "code cell 1:" not in report
+
+
+def test_determinism_check_ignores_how_stdout_was_split_into_chunks():
+    from tests import check_determinism
+
+    def nb(*chunks):
+        cell = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('a'); print('b')")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in chunks]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    one, two = nb("a\nb\n"), nb("a\n", "b\n")
+    assert check_determinism.checked_outputs(one) == check_determinism.checked_outputs(two)
+    assert check_determinism.checked_outputs(one) != check_determinism.checked_outputs(nb("b\n"))
