@@ -59,8 +59,14 @@ def _manifest() -> dict[str, Any]:
             f"the data catalog {MANIFEST_PATH} is missing; restore it with "
             "`git checkout -- datasets/manifest.json`"
         )
-    with MANIFEST_PATH.open(encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with MANIFEST_PATH.open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except json.JSONDecodeError as exc:  # truncated or hand-edited
+        raise DataIntegrityError(
+            f"the data catalog {MANIFEST_PATH} is not valid JSON ({exc}); restore it with "
+            "`git checkout -- datasets/manifest.json`"
+        ) from None
 
 
 def catalog() -> dict[str, Source]:
@@ -204,6 +210,14 @@ def verify_source(name: str) -> list[str]:
     return list(src.files)
 
 
+def _relative_hint(path: Path) -> str:
+    """For a relative path: where it was looked for (a notebook runs in its own folder)."""
+    if path.is_absolute():
+        return ""
+    return (f" (a relative path is read from the current folder, {Path.cwd()}; "
+            "use an absolute path or one relative to that folder)")
+
+
 # --------------------------------------------------------------------------- corpora
 
 
@@ -266,8 +280,8 @@ def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None) -> li
         path = Path(path).expanduser()
         if not path.is_file():
             raise MissingDataError(
-                f"corpus file not found: {path}; pass the path of a plain-text file, "
-                "one document per line"
+                f"corpus file not found: {path}{_relative_hint(path)}; pass the path of a "
+                "plain-text file, one document per line"
             )
         stat = path.stat()
         key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
@@ -381,13 +395,14 @@ def load_glove(path: str | os.PathLike | None = None, limit: int | None = None):
     """
     from gensim.models import KeyedVectors
 
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise ValueError(f"limit must be a positive int or None, got {limit!r}")
     if path is not None:
         path = Path(path).expanduser()
         if not path.is_file():
             raise MissingDataError(
-                f"GloVe file not found: {path}; pass a GloVe text file (e.g. glove.6B.300d.txt)"
+                f"GloVe file not found: {path}{_relative_hint(path)}; pass a GloVe text file "
+                "(e.g. glove.6B.300d.txt)"
             )
         try:
             return KeyedVectors.load_word2vec_format(

@@ -38,12 +38,35 @@ def _check_size(value, name: str) -> int:
     return value
 
 
+def _check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}: try seed=0")
+    return seed
+
+
 def _generator(seed: int):
     import torch
 
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(_check_seed(seed))
+
+
+def _as_table(emb, name: str = "emb"):
+    """``emb`` as a float32 tensor, refusing what is not numeric and NaN or inf entries."""
+    import torch
+
+    if hasattr(emb, "key_to_index") and hasattr(emb, "vectors"):
+        raise TypeError(f"{name} must be a tensor or array, got gensim KeyedVectors: "
+                        f"pass kv.vectors")
+    try:
+        table = torch.as_tensor(emb, dtype=torch.float32)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"{name} must be a numeric tensor or array, got "
+                        f"{type(emb).__name__} ({exc})") from None
+    if table.numel() and not torch.isfinite(table).all():
+        bad = int((~torch.isfinite(table)).sum())
+        raise ValueError(f"{name} holds {bad:,} NaN or inf entries; every entry must be finite "
+                         "(did a training run diverge? check the table with torch.isfinite)")
+    return table
 
 
 def init_embedding(num_embeddings: int, dim: int, scheme: str = "normal", seed: int = 0):
@@ -74,7 +97,10 @@ def init_embedding(num_embeddings: int, dim: int, scheme: str = "normal", seed: 
 def embedding_multiplier(scheme: str, dim: int) -> float:
     """The factor a model applies to looked-up vectors: sqrt(dim) for "transformer", else 1."""
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+        from course_utils._hints import suggestion
+
+        raise ValueError(f"unknown scheme {scheme!r}{suggestion(scheme, SCHEMES)} "
+                         f"(known: {', '.join(SCHEMES)})")
     return math.sqrt(_check_size(dim, "dim")) if scheme == "transformer" else 1.0
 
 
@@ -143,6 +169,10 @@ def pretrained_init(vocab, kv, oov: str = "random", seed: int = 0,
     if not hasattr(kv, "key_to_index") or not hasattr(kv, "vector_size"):
         raise TypeError(f"kv must be gensim KeyedVectors (e.g. load_glove()), "
                         f"got {type(kv).__name__}")
+    _check_seed(seed)
+    if isinstance(zero_tokens, str):
+        raise TypeError(f"zero_tokens takes a list of tokens, e.g. [{zero_tokens!r}], "
+                        "not a string")
     zero = set(zero_tokens)
     d = kv.vector_size
     emb = np.zeros((len(tokens), d), dtype=np.float32)
@@ -199,7 +229,7 @@ def subword_init(words: Sequence[str], tokenizer, emb):
     words = list(words)
     if not words:
         raise ValueError("words is empty: pass at least one word")
-    table = torch.as_tensor(emb, dtype=torch.float32)
+    table = _as_table(emb)
     if table.ndim != 2:
         raise ValueError(f"emb must have shape (vocab_size, d), got {tuple(table.shape)}")
     pieces = _pieces_fn(tokenizer)
@@ -230,7 +260,7 @@ def add_tokens(emb, n_new: int, method: str = "mean", seed: int = 0):
     """
     import torch
 
-    table = torch.as_tensor(emb, dtype=torch.float32)
+    table = _as_table(emb)
     if table.ndim != 2 or table.shape[0] == 0:
         raise ValueError(f"emb must have shape (V, d) with V >= 1, got {tuple(table.shape)}")
     _check_size(n_new, "n_new")
@@ -254,7 +284,7 @@ def widen(emb, new_dim: int, method: str = "zeros", seed: int = 0):
     """
     import torch
 
-    table = torch.as_tensor(emb, dtype=torch.float32)
+    table = _as_table(emb)
     if table.ndim != 2:
         raise ValueError(f"emb must have shape (V, d), got {tuple(table.shape)}")
     _check_size(new_dim, "new_dim")
@@ -276,9 +306,8 @@ def neighbor_overlap(a, b, k: int = 10) -> float:
     ``a`` and ``b`` are ``(n, d1)`` and ``(n, d2)``: the same ``n`` items in two spaces.
     1.0 means every neighbourhood survived, about ``k/n`` is chance.
     """
-    import torch
 
-    A, B = torch.as_tensor(a, dtype=torch.float32), torch.as_tensor(b, dtype=torch.float32)
+    A, B = _as_table(a, "a"), _as_table(b, "b")
     if A.ndim != 2 or B.ndim != 2 or A.shape[0] != B.shape[0]:
         raise ValueError(f"expected (n, d1) and (n, d2) with the same n, got "
                          f"{tuple(A.shape)} and {tuple(B.shape)}")

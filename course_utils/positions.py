@@ -35,7 +35,8 @@ def _check_dim(dim, what: str) -> int:
 
 
 def _check_base(base) -> float:
-    if isinstance(base, bool) or not isinstance(base, int | float) or not base > 1:
+    if (isinstance(base, bool) or not isinstance(base, int | float) or not base > 1
+            or not math.isfinite(base)):
         raise ValueError(f"base must be a number > 1 (10000 in the papers), got {base!r}")
     return float(base)
 
@@ -97,7 +98,10 @@ def rope(x, positions=None, base: float = 10000.0, interleaved: bool = False):
     was_numpy = isinstance(x, np.ndarray)
     if not (was_numpy or isinstance(x, torch.Tensor)):
         raise TypeError(f"rope expects a torch tensor or numpy array, got {type(x).__name__}")
-    t = torch.from_numpy(x) if was_numpy else x
+    if was_numpy and x.dtype.kind not in "biuf":
+        raise TypeError(f"rope expects numbers, got a numpy array of dtype {x.dtype}")
+    # a reversed view (x[::-1]) has negative strides, which torch.from_numpy refuses
+    t = torch.from_numpy(np.ascontiguousarray(x)) if was_numpy else x
     if t.ndim < 2:
         raise ValueError(f"rope expects shape (..., T, d), got {tuple(t.shape)}: "
                          "for one vector use x.reshape(1, -1)")
@@ -108,11 +112,17 @@ def rope(x, positions=None, base: float = 10000.0, interleaved: bool = False):
     if positions is None:
         pos = torch.arange(T, dtype=torch.float64)
     else:
-        pos = torch.as_tensor(np.asarray(positions) if not isinstance(positions, torch.Tensor)
-                              else positions).to(torch.float64).cpu()
+        raw = positions if isinstance(positions, torch.Tensor) else np.asarray(positions)
+        if raw.dtype == torch.bool or getattr(raw.dtype, "kind", "f") not in "iuf":
+            raise TypeError(f"positions must be numbers (ints, or floats for interpolated "
+                            f"positions), got dtype {raw.dtype}")
+        pos = torch.as_tensor(raw).to(torch.float64).cpu()
         if pos.ndim != 1 or pos.shape[0] != T:
             raise ValueError(f"positions must have shape ({T},) to match x's {T} positions, "
                              f"got {tuple(pos.shape)}")
+        if not torch.isfinite(pos).all():
+            raise ValueError(f"positions must be finite, got {pos.tolist()[:8]}: "
+                             "NaN or inf positions have no rotation angle")
     angles = pos[:, None] * rope_frequencies(d, base)[None, :]  # (T, d/2)
     cos = torch.cos(angles).to(t.dtype).to(t.device)
     sin = torch.sin(angles).to(t.dtype).to(t.device)
@@ -194,7 +204,11 @@ def relative_position_bucket(relative_position, bidirectional: bool = True,
 
     _check_count(num_buckets, "num_buckets", minimum=2)
     _check_count(max_distance, "max_distance", minimum=1)
-    rel = torch.as_tensor(relative_position)
+    try:
+        rel = torch.as_tensor(relative_position)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        raise TypeError(f"relative positions must be integers (a tensor, array or list), got "
+                        f"{type(relative_position).__name__} ({exc})") from None
     if rel.is_floating_point() or rel.dtype == torch.bool:
         raise ValueError(f"relative positions must be integers, got dtype {rel.dtype}")
     rel = rel.long()
@@ -262,12 +276,33 @@ def bert_input_embeddings(model, input_ids, token_type_ids=None):
         ids = ids[None]
     if ids.ndim != 2:
         raise ValueError(f"input_ids must have shape (B, T) or (T,), got {tuple(ids.shape)}")
+    if ids.is_floating_point() or ids.dtype == torch.bool:
+        raise TypeError(f"input_ids must be integer token ids, got dtype {ids.dtype}: "
+                        "use tokenizer(...)['input_ids'] or ids.long()")
     T = check_sequence_length(model, ids.shape[1])
     emb = model.embeddings
+    _check_ids(ids, emb.word_embeddings.weight.shape[0], "input_ids", "the vocabulary")
     device = emb.word_embeddings.weight.device
     ids = ids.to(device)
-    types = torch.zeros_like(ids) if token_type_ids is None else torch.as_tensor(
-        token_type_ids).reshape(ids.shape).to(device)
+    if token_type_ids is None:
+        types = torch.zeros_like(ids)
+    else:
+        types = torch.as_tensor(token_type_ids)
+        if types.numel() != ids.numel() or types.is_floating_point():
+            raise ValueError(f"token_type_ids must be integers with the shape of input_ids "
+                             f"{tuple(ids.shape)}, got {tuple(types.shape)} ({types.dtype})")
+        types = types.reshape(ids.shape)
+        _check_ids(types, emb.token_type_embeddings.weight.shape[0], "token_type_ids",
+                   "the token types (0 = first segment, 1 = second)")
+        types = types.to(device)
     pos = torch.arange(T, device=device)[None]
     x = emb.word_embeddings(ids) + emb.position_embeddings(pos) + emb.token_type_embeddings(types)
     return emb.LayerNorm(x)
+
+
+def _check_ids(ids, n_rows: int, name: str, what: str) -> None:
+    """Refuse ids outside ``0..n_rows-1`` before an embedding lookup fails with an IndexError."""
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= n_rows):
+        raise ValueError(f"{name} holds ids from {int(ids.min())} to {int(ids.max())}, but "
+                         f"{what} has only {n_rows} rows (valid ids 0..{n_rows - 1}); was it made "
+                         "by this model's tokenizer?")

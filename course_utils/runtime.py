@@ -14,6 +14,8 @@ def set_seed(seed: int = 0) -> None:
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}: try set_seed(0)")
+    if seed >= 2**32:  # numpy's legacy seeding takes 32 bits
+        raise ValueError(f"seed must be below 2**32 (numpy's limit), got {seed}: try set_seed(0)")
     random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)  # inherited by subprocesses (e.g. gensim workers)
     import numpy as np
@@ -35,12 +37,17 @@ def get_device(prefer: str | None = None) -> str:
     """
     import torch
 
-    choice = prefer or os.environ.get("COURSE_DEVICE")
+    choice = prefer if prefer is not None else os.environ.get("COURSE_DEVICE")
     if choice is None:
         return "cuda" if torch.cuda.is_available() else "cpu"
+    if isinstance(choice, torch.device):
+        choice = choice.type
+    if not isinstance(choice, str):
+        raise TypeError(f"device must be 'cpu' or 'cuda', got {type(choice).__name__} "
+                        f"{choice!r}: try get_device('cpu')")
     choice = choice.lower()
     if choice not in {"cpu", "cuda"}:
-        raise ValueError(f"device must be 'cpu' or 'cuda', got {choice!r}")
+        raise ValueError(f"device must be 'cpu' or 'cuda', got {choice!r}: try get_device('cpu')")
     if choice == "cuda" and not torch.cuda.is_available():
         raise RuntimeError(
             "device 'cuda' was asked for but torch sees no GPU "

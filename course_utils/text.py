@@ -64,6 +64,9 @@ class Vocab:
 
     def __init__(self, tokens: Sequence[str], counts: dict[str, int] | None = None,
                  specials: Sequence[str] = SPECIAL_TOKENS):
+        if isinstance(tokens, str):
+            raise TypeError(f"Vocab takes a list of tokens, not a string (got {tokens[:30]!r}); "
+                            "split it first, or build from a corpus: Vocab.build([tokens])")
         if UNK not in specials:
             raise ValueError(f"specials must include {UNK!r} to encode unknown tokens")
         seen: set[str] = set()
@@ -151,11 +154,26 @@ class Vocab:
         for i in ids:
             if isinstance(i, list):
                 raise ValueError("decode takes a 1-D sequence of ids; decode each row of a batch")
-            if not 0 <= int(i) < len(self):
+            i = _as_id(i)
+            if not 0 <= i < len(self):
                 raise IndexError(f"id {i} is out of range for a vocabulary of {len(self)} tokens "
                                  f"(valid ids are 0..{len(self) - 1})")
-            out.append(self.itos[int(i)])
+            out.append(self.itos[i])
         return out
+
+
+def _as_id(value) -> int:
+    """An integer token id from an int, a numpy/torch integer, or a whole-number float."""
+    import operator
+
+    if not isinstance(value, bool | str):
+        try:
+            return operator.index(value)
+        except TypeError:
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+    raise TypeError(f"token ids must be whole numbers, got {value!r} "
+                    f"({type(value).__name__}); did you pass scores instead of argmax ids?")
 
 
 def oov_rate(tokens: Sequence[str], vocab: Vocab | Iterable[str]) -> float:
@@ -164,6 +182,9 @@ def oov_rate(tokens: Sequence[str], vocab: Vocab | Iterable[str]) -> float:
         raise TypeError("oov_rate takes a list of tokens, not a string; tokenize it first")
     if len(tokens) == 0:
         raise ValueError("oov_rate of an empty token list is undefined; pass some tokens")
+    if isinstance(vocab, str):
+        raise TypeError("oov_rate takes a Vocab or a collection of known tokens as vocab, "
+                        "not a string (whose characters would count as the known tokens)")
     known = vocab.stoi if isinstance(vocab, Vocab) else set(vocab)
     return sum(tok not in known for tok in tokens) / len(tokens)
 
@@ -181,6 +202,9 @@ def train_bpe(corpus: Iterable[Sequence[str]] | Iterable[str], vocab_size: int =
     if not isinstance(vocab_size, int) or vocab_size <= len(specials):
         raise ValueError(f"vocab_size must be an int larger than the {len(specials)} special "
                          f"tokens, got {vocab_size!r}")
+    if isinstance(corpus, str):
+        raise TypeError("train_bpe takes a corpus (a list of token lists or of strings), not "
+                        "one string: wrap it as [text]")
     docs = list(corpus)
     lines = [d if isinstance(d, str) else " ".join(_check_corpus([d])[0]) for d in docs]
     if not any(line.strip() for line in lines):
@@ -203,6 +227,9 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0, max_len: int |
 
     if isinstance(seqs, str) or len(seqs) == 0:
         raise ValueError("pad_sequences needs a non-empty list of id lists, e.g. [[5, 7], [9]]")
+    seqs = [_id_list(seq, row) for row, seq in enumerate(seqs)]
+    if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int)):
+        raise TypeError(f"max_len must be an int or None, got {max_len!r}")
     lengths = [len(s) for s in seqs]
     width = max(lengths) if max_len is None else max_len
     if width < 1:
@@ -210,7 +237,23 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0, max_len: int |
     ids = np.full((len(seqs), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(seqs), width), dtype=np.int64)
     for row, seq in enumerate(seqs):
-        seq = list(seq)[:width]
+        seq = seq[:width]
         ids[row, : len(seq)] = seq
         mask[row, : len(seq)] = 1
     return ids, mask
+
+
+def _id_list(seq, row: int) -> list[int]:
+    """One sequence of ``pad_sequences`` as a list of ints, or a TypeError saying what is wrong."""
+    if isinstance(seq, str) or not hasattr(seq, "__len__"):
+        raise TypeError(
+            f"pad_sequences takes a list of id lists, e.g. [[5, 7], [9]]; item {row} is "
+            f"{seq!r} ({type(seq).__name__}): for one sequence pass [ids], and encode "
+            "tokens to ids first with vocab.encode(tokens)")
+    if hasattr(seq, "tolist"):
+        seq = seq.tolist()
+    try:
+        return [_as_id(i) for i in seq]
+    except TypeError as exc:
+        raise TypeError(f"sequence {row} of pad_sequences: {exc}; encode tokens to ids "
+                        "first with vocab.encode(tokens)") from None

@@ -81,6 +81,9 @@ def make_toy_corpus(n_sentences: int = 20_000, seed: int = 0) -> list[list[str]]
     """
     if not isinstance(n_sentences, int) or isinstance(n_sentences, bool) or n_sentences < 1:
         raise ValueError(f"n_sentences must be a positive int, got {n_sentences!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        # random.Random(None) would seed from the clock: a different corpus every run
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}: try seed=0")
     rng = random.Random(seed)
     relations = list(RELATIONS)
     corpus = []

@@ -42,7 +42,12 @@ def checked_outputs(nb) -> dict[int, str]:
         if "# NBVAL_CHECK_OUTPUT" not in cell.source:
             continue
         parts = []
+        stream = None  # how output is split into stream chunks depends on timing: merge them
         for o in cell.get("outputs", []):
+            if o.output_type == "stream" and stream == o.name:
+                parts[-1] += o.text
+                continue
+            stream = o.name if o.output_type == "stream" else None
             if o.output_type == "stream":
                 parts.append(f"[{o.name}] {o.text}")
             elif o.output_type in ("execute_result", "display_data"):

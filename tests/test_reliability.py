@@ -157,3 +157,16 @@ def test_a_half_written_snapshot_is_never_loaded(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["step_000000005.npz"]  # no temp file left
     assert sgns.latest_snapshot(tmp_path).name == "step_000000005.npz"
     assert int(sgns.load_snapshot(tmp_path / "step_000000005.npz")["position"][0]) == 5
+
+
+def test_determinism_check_ignores_how_stdout_was_split_into_chunks():
+    from tests import check_determinism
+
+    def nb(*chunks):
+        cell = nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint('a'); print('b')")
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in chunks]
+        return nbformat.v4.new_notebook(cells=[cell])
+
+    one, two = nb("a\nb\n"), nb("a\n", "b\n")
+    assert check_determinism.checked_outputs(one) == check_determinism.checked_outputs(two)
+    assert check_determinism.checked_outputs(one) != check_determinism.checked_outputs(nb("b\n"))
