@@ -417,7 +417,7 @@ def check_keep_probability(keep_probability: Callable) -> Verdict:
         expected = min(1.0, (math.sqrt(count / t) + 1) * t / count)
 
         def judge(got, expected=expected, count=count, total=total, sample=sample):
-            if not isinstance(got, int | float) or abs(float(got) - expected) > 1e-9:
+            if not isinstance(got, int | float) or not abs(float(got) - expected) <= 1e-9:
                 return (f"for count={count}, total={total}, sample={sample} expected "
                         f"{expected:.6f}, got {got!r}")
             return None
@@ -472,7 +472,7 @@ def check_spearman(spearman_rho: Callable) -> Verdict:
         def judge(got, expected=expected, x=x):
             if not isinstance(got, int | float | np.floating):
                 return f"expected a float, got {type(got).__name__}"
-            if abs(float(got) - expected) > 1e-9:
+            if not abs(float(got) - expected) <= 1e-9:  # NaN fails too
                 return f"for x={np.round(x, 2).tolist()[:6]}... expected {expected:.4f}, " \
                        f"got {float(got):.4f}"
             return None
@@ -491,7 +491,7 @@ def check_purity(purity: Callable) -> Verdict:
                            (["a", "a", "b", "b", "b", "c"], [0, 1, 1, 1, 0, 2], 4 / 6),
                            ([0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 1], 3 / 6)]:
         def judge(got, expected=expected, t=t, p=p):
-            if not isinstance(got, int | float) or abs(got - expected) > 1e-9:
+            if not isinstance(got, int | float) or not abs(got - expected) <= 1e-9:
                 return f"for true {t} and clusters {p} expected {expected:.4f}, got {got!r}"
             return None
 

@@ -76,6 +76,8 @@ def analogy_accuracy(kv, analogies: dict[str, list[tuple[str, str, str, str]]] |
     """
     from course_utils.geometry import ANALOGY_METHODS, analogy_scores
 
+    _check_kv(kv)
+    _check_restrict_vocab(restrict_vocab)
     if method not in ANALOGY_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {ANALOGY_METHODS}")
     if analogies is None:
@@ -135,14 +137,19 @@ def _check_kv(kv) -> None:
         raise ValueError("the embedding has no words")
 
 
+def _check_restrict_vocab(restrict_vocab) -> None:
+    if restrict_vocab is not None and (isinstance(restrict_vocab, bool) or
+                                       not isinstance(restrict_vocab, int) or restrict_vocab < 1):
+        raise ValueError(f"restrict_vocab must be a positive int or None, got {restrict_vocab!r}")
+
+
 def _lookup(kv, restrict_vocab: int | None, case_insensitive: bool) -> tuple[dict, Callable]:
     """{normalized word: row} over the first ``restrict_vocab`` words, most frequent casing first.
 
     The same rule as gensim's evaluation functions: an upper-cased key stands for the
     earliest (most frequent) of its casings.
     """
-    if restrict_vocab is not None and (not isinstance(restrict_vocab, int) or restrict_vocab < 1):
-        raise ValueError(f"restrict_vocab must be a positive int or None, got {restrict_vocab!r}")
+    _check_restrict_vocab(restrict_vocab)
     keys = kv.index_to_key[:restrict_vocab] if restrict_vocab else kv.index_to_key
     norm = str.upper if case_insensitive else (lambda w: w)
     ok: dict[str, int] = {}
@@ -456,6 +463,9 @@ def cluster_score(kv, groups: dict[str, Sequence[str]] | None = None, k: int | N
         raise ValueError("clustering needs at least two non-empty word groups: "
                          "{'group': [word, ...], ...}")
     k = len(groups) if k is None else k
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise ValueError(f"k (the number of clusters) must be an int >= 2, got {k!r}; "
+                         f"leave it out to use one cluster per group ({len(groups)})")
     x, y, missing = _labelled(kv, groups)
     if len(y) < max(k, 2) or len(set(y.tolist())) < 2:
         raise NoTestWordsError(f"the embedding knows {len(y)} of the {len(y) + len(missing)} "
@@ -679,6 +689,11 @@ def _encode(encoder, texts):
     x = np.asarray(encoder(_texts(texts)), dtype=np.float32)
     if x.ndim != 2 or x.shape[0] != len(texts):
         raise ValueError(f"the encoder returned shape {x.shape}, expected ({len(texts)}, d)")
+    if not np.isfinite(x).all():
+        bad = int((~np.isfinite(x).all(axis=1)).sum())
+        raise ValueError(f"the encoder returned NaN or inf in {bad} of {len(x)} rows; every "
+                         "vector must be finite: check your encoder (e.g. a mean over zero "
+                         "tokens divides by zero)")
     return x, 1.0
 
 

@@ -100,6 +100,22 @@ def _check_positive_int(name: str, value, minimum: int = 1, hint: str = "") -> i
     return int(value)
 
 
+def _check_counts(counts) -> np.ndarray:
+    """Word counts as a float64 array: 1-D, not empty, finite, non-negative, not all zero."""
+    try:
+        arr = np.asarray(counts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"counts must be numbers (one count per word), got "
+                        f"{type(counts).__name__}: pass vocab.counts") from None
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"counts must be a non-empty 1-D array (one count per word), got shape "
+                         f"{arr.shape}: pass vocab.counts")
+    if not np.isfinite(arr).all() or (arr < 0).any() or arr.sum() == 0:
+        raise ValueError("counts must be finite, non-negative and not all zero, got "
+                         f"{np.round(arr[:5], 3).tolist()}...: pass vocab.counts")
+    return arr
+
+
 def build_vocabulary(corpus: Iterable[Sequence[str]], min_count: int = 5) -> Vocabulary:
     """Count tokens and keep those seen at least ``min_count`` times (ties: alphabetical)."""
     docs = _check_corpus(corpus)
@@ -119,7 +135,11 @@ def build_vocabulary(corpus: Iterable[Sequence[str]], min_count: int = 5) -> Voc
 
 def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
     """word2vec's subsampling: P(keep w) = (sqrt(f/t) + 1) * t / f, t = sample * total, <= 1."""
-    counts = np.asarray(counts, dtype=np.float64)
+    counts = _check_counts(counts)
+    if isinstance(sample, bool) or not isinstance(sample, int | float | np.floating) \
+            or not np.isfinite(sample):
+        raise ValueError(f"sample must be a finite number (word2vec uses 1e-3; 0 keeps every "
+                         f"word), got {sample!r}")
     if sample <= 0:
         return np.ones_like(counts)
     threshold = sample * counts.sum()
@@ -128,7 +148,7 @@ def keep_probabilities(counts: np.ndarray, sample: float) -> np.ndarray:
 
 def noise_distribution(counts: np.ndarray, power: float = 0.75) -> np.ndarray:
     """The negative-sampling distribution: counts ** power, normalised to sum to 1."""
-    p = np.asarray(counts, dtype=np.float64) ** power
+    p = _check_counts(counts) ** power
     return p / p.sum()
 
 
@@ -154,6 +174,12 @@ def make_pairs(ids: np.ndarray, sentence: np.ndarray, start: int, stop: int, win
     ``b`` in ``1..window`` (word2vec's "reduced window"), so near words count more.
     Vectorised: one pass per offset instead of one per token.
     """
+    window = _check_positive_int("window", window, hint=": how many words each side count as "
+                                 "context, e.g. window=5")
+    if np.ndim(ids) != 1 or np.shape(ids) != np.shape(sentence):
+        raise ValueError(f"ids and sentence must be 1-D arrays of the same length (one sentence "
+                         f"number per token), got shapes {np.shape(ids)} and "
+                         f"{np.shape(sentence)}")
     n = len(ids)
     pos = np.arange(start, stop)
     reach = rng.integers(1, window + 1, size=len(pos))
@@ -178,6 +204,11 @@ def sgns_loss(v: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """
     import torch.nn.functional as F
 
+    if v.ndim != 2 or u.ndim != 3 or u.shape[0] != v.shape[0] or u.shape[2] != v.shape[1] \
+            or u.shape[1] < 1:
+        raise ValueError(f"sgns_loss expects v of shape (B, d) and u of shape (B, 1+K, d) (the "
+                         f"true context, then K negatives), got v {tuple(v.shape)} and u "
+                         f"{tuple(u.shape)}; for one pair use v[None] and u[None]")
     scores = (u @ v.unsqueeze(-1)).squeeze(-1)  # (B, 1+K)
     return -F.logsigmoid(scores[:, 0]) - F.logsigmoid(-scores[:, 1:]).sum(-1)
 
@@ -195,6 +226,14 @@ def sparse_sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, centres: torch.Tens
     import torch
     import torch.nn.functional as F
 
+    for name, ids in (("centres", centres), ("targets", targets)):
+        if not isinstance(ids, torch.Tensor) or ids.dtype not in (torch.int64, torch.int32):
+            kind = ids.dtype if isinstance(ids, torch.Tensor) else type(ids).__name__
+            raise TypeError(f"{name} must be a tensor of integer word ids (torch.int64), got "
+                            f"{kind}: convert with torch.as_tensor(ids, dtype=torch.long)")
+    if centres.ndim != 1 or targets.ndim != 2 or len(targets) != len(centres):
+        raise ValueError(f"expected centres of shape (B,) and targets of shape (B, 1+K), got "
+                         f"{tuple(centres.shape)} and {tuple(targets.shape)}")
     v = w_in.index_select(0, centres)  # (B, d)
     u = w_out.index_select(0, targets.reshape(-1)).view(*targets.shape, -1)  # (B, 1+K, d)
     scores = (u * v.unsqueeze(1)).sum(-1)  # (B, 1+K); faster than bmm for tiny matrices

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import checks, data, get_device, set_seed
+from course_utils import checks, data, get_device, set_seed, sgns
+from course_utils import evaluate as ev
 from course_utils._hints import did_you_mean, suggestion
 from course_utils.data import DataIntegrityError, MissingDataError
 from course_utils.initializers import (
@@ -88,6 +89,7 @@ LOADERS = {
     "load_minilm_tokenizer": ("minilm", "vocab.txt", data.load_minilm_tokenizer),
     "load_minilm": ("minilm", "config.json", lambda: data.load_minilm(device="cpu")),
     "verify_source": ("polarity", None, lambda: data.verify_source("polarity")),
+    "load_lee_similarity": ("lee_similarity", "similarities0-1.txt", data.load_lee_similarity),
 }
 ERRORS = {"missing": (MissingDataError, "is missing.*pip install"),
           "truncated": (DataIntegrityError, "truncated or altered.*pip install"),
@@ -123,6 +125,7 @@ def test_loaders_work_from_another_working_directory(tmp_path, monkeypatch):
     assert len(data.load_analogies()) == 14
     assert len(data.load_polarity()[0]) == 200
     assert len(data.load_corpus("lee")) == 300
+    assert data.load_lee_similarity()[1].shape == (50, 50)
     assert len(data.load_glove(limit=10)) == 10
     assert data.load_minilm_tokenizer().tokenize("Hi") == ["hi"]
     assert data.verify_source("polarity")
@@ -494,3 +497,147 @@ def test_bert_input_embeddings_bad_ids(minilm_model):
     with pytest.raises(ValueError, match="length must be an int >= 0, got nan"):
         check_sequence_length(minilm_model, NAN)
     assert math.isfinite(bert_input_embeddings(minilm_model, ids, [[0, 0, 1]]).sum().item())
+
+
+# --------------------------------------------------------------------------- sgns
+
+
+def test_build_vocabulary_bad_corpus_min_count_and_mixed_case():
+    with pytest.raises(ValueError, match="corpus is empty"):
+        sgns.build_vocabulary([[], []])
+    with pytest.raises(ValueError, match="document 0 is a str.*split it first"):
+        sgns.build_vocabulary(["the cat sat"])
+    with pytest.raises(ValueError, match="min_count must be an int >= 1, got 0"):
+        sgns.build_vocabulary(CORPUS, min_count=0)
+    with pytest.raises(ValueError, match="min_count=10 removes every word.*'the'.*lower"):
+        sgns.build_vocabulary(CORPUS, min_count=10)
+    vocab = sgns.build_vocabulary([["The", "the", "the"]], min_count=1)
+    assert vocab.words == ["the", "The"]  # casings are different words, by design
+
+
+@pytest.mark.parametrize("counts,exc,pattern", [
+    ([], ValueError, "non-empty 1-D"), ([[3, 1], [2, 1]], ValueError, "non-empty 1-D"),
+    ([3, NAN], ValueError, "finite, non-negative"), ([3, INF], ValueError, "finite"),
+    ([3, -1], ValueError, "non-negative"), ([0, 0], ValueError, "not all zero"),
+    (["the", "cat"], TypeError, "counts must be numbers"),
+], ids=["empty", "2-D", "nan", "inf", "negative", "zeros", "words"])
+@pytest.mark.parametrize("fn", [
+    lambda c: sgns.keep_probabilities(c, 1e-3), sgns.noise_distribution,
+    lambda c: sgns.noise_table(c, size=100)], ids=["keep_probabilities", "noise_distribution",
+                                                    "noise_table"])
+def test_count_functions_refuse_bad_counts(fn, counts, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        fn(counts)
+
+
+@pytest.mark.parametrize("sample", [NAN, INF, "1e-3", None])
+def test_keep_probabilities_refuses_a_sample_that_is_not_a_number(sample):
+    with pytest.raises(ValueError, match="sample must be a finite number"):
+        sgns.keep_probabilities([10, 5, 1], sample)
+
+
+def test_make_pairs_bad_window_and_shapes():
+    ids, sentence, rng = np.arange(6), np.zeros(6, dtype=np.int64), np.random.default_rng(0)
+    with pytest.raises(ValueError, match="window must be an int >= 1, got 0: how many words"):
+        sgns.make_pairs(ids, sentence, 0, 6, window=0, rng=rng)
+    with pytest.raises(ValueError, match="window must be an int >= 1, got 2.5"):
+        sgns.make_pairs(ids, sentence, 0, 6, window=2.5, rng=rng)
+    with pytest.raises(ValueError, match=r"same length.*\(6,\) and \(5,\)"):
+        sgns.make_pairs(ids, sentence[:5], 0, 6, window=2, rng=rng)
+    with pytest.raises(ValueError, match="1-D arrays"):
+        sgns.make_pairs(ids.reshape(2, 3), sentence.reshape(2, 3), 0, 2, window=1, rng=rng)
+
+
+def test_sgns_loss_wrong_shapes():
+    v, u = torch.randn(4, 8), torch.randn(4, 3, 8)
+    assert sgns.sgns_loss(v, u).shape == (4,)
+    for bad_v, bad_u in [(v[0], u[0]), (v, u[:, :, :5]), (v[:2], u), (v, u[:, 0])]:
+        with pytest.raises(ValueError, match=r"v of shape \(B, d\) and u of shape \(B, 1\+K, d\)"):
+            sgns.sgns_loss(bad_v, bad_u)
+
+
+def test_sparse_sgd_step_wrong_dtype_or_shape():
+    w_in, w_out = torch.randn(5, 4), torch.zeros(5, 4)
+    centres, targets = torch.tensor([0, 1]), torch.tensor([[2, 3], [4, 0]])
+    with pytest.raises(TypeError, match="centres must be a tensor of integer word ids.*float32"):
+        sgns.sparse_sgd_step(w_in, w_out, centres.float(), targets, 0.1)
+    with pytest.raises(TypeError, match="targets must be a tensor.*got list"):
+        sgns.sparse_sgd_step(w_in, w_out, centres, [[2, 3], [4, 0]], 0.1)
+    with pytest.raises(ValueError, match=r"targets of shape \(B, 1\+K\), got \(2,\) and \(2,\)"):
+        sgns.sparse_sgd_step(w_in, w_out, centres, targets[:, 0], 0.1)
+    assert sgns.sparse_sgd_step(w_in, w_out, centres, targets, 0.1) > 0
+    assert w_out.abs().sum() > 0  # the valid call still updates in place
+
+
+def test_snapshot_files_odd_paths_and_foreign_npz(tmp_path):
+    assert sgns.latest_snapshot(tmp_path / "no_such_folder") is None
+    trainer = sgns.SGNSTrainer(CORPUS, dim=4, window=1, negative=2, min_count=1, epochs=1,
+                               progress=False, table_size=1000)
+    kv = trainer.keyed_vectors()  # before train(): the initial vectors, no error
+    assert len(kv) == len(trainer.vocab)
+    path = trainer.save(tmp_path / "new" / "folder" / "step_1.npz")  # folders are created
+    assert path.is_file() and sgns.latest_snapshot(path.parent) == path
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, vectors=np.zeros((2, 2)))
+    with pytest.raises(sgns.SnapshotError, match="no training configuration"):
+        trainer.load(foreign)
+    with pytest.raises(FileNotFoundError, match="no snapshot at"):
+        trainer.load(tmp_path / "missing.npz")
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def _kv(words, vectors):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(np.shape(vectors)[1])
+    kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
+    return kv
+
+
+def test_analogy_accuracy_refuses_a_non_embedding_and_a_bad_restrict_vocab():
+    kv = _kv(["cat", "dog", "car", "truck"], np.eye(4))
+    questions = {"s": [("cat", "dog", "car", "truck")]}
+    with pytest.raises(TypeError, match="expected gensim KeyedVectors, got ndarray"):
+        ev.analogy_accuracy(np.eye(4), questions)  # AttributeError from inside before
+    for bad in [0, -5, 2.5, True]:  # 0 searched every word, -5 all but five, before
+        with pytest.raises(ValueError, match="restrict_vocab must be a positive int or None"):
+            ev.analogy_accuracy(kv, questions, restrict_vocab=bad)
+    assert ev.analogy_accuracy(kv, questions, restrict_vocab=None).total == 1
+
+
+def test_cluster_score_refuses_a_bad_k():
+    kv = _kv([f"w{i}" for i in range(8)], np.random.default_rng(0).standard_normal((8, 4)))
+    groups = {"a": ["w0", "w1", "w2", "w3"], "b": ["w4", "w5", "w6", "w7"]}
+    for bad in [0, 1, 2.5, "2"]:  # sklearn's InvalidParameterError from inside before
+        with pytest.raises(ValueError, match="k \\(the number of clusters\\) must be an int >= 2"):
+            ev.cluster_score(kv, groups, k=bad)
+    assert ev.cluster_score(kv, groups, k=2).k == 2
+
+
+@pytest.mark.parametrize("bad", [NAN, INF])
+def test_encoders_returning_nan_or_inf_are_refused(bad):
+    def encode(texts):
+        x = np.ones((len(texts), 3))
+        x[1, 0] = bad
+        return x
+
+    with pytest.raises(ValueError, match="encoder returned NaN or inf in 1 of 6 rows"):
+        ev.polarity_score(encode, ["a"] * 6, [0, 1] * 3, folds=2)  # sklearn's error before
+    with pytest.raises(ValueError, match="encoder returned NaN or inf in 1 of 3 rows"):
+        ev.lee_score(encode, ["a", "b", "c"], np.eye(3))  # a NaN correlation before
+
+
+def test_word_groups_and_probe_tasks_are_case_sensitive():
+    with pytest.raises(ValueError, match="unknown word group.*'Capital'.*choose from"):
+        ev.word_groups(["Capital"])
+    kv = _kv(["cat", "dog"], np.eye(2))
+    with pytest.raises(ValueError, match="unknown probe task 'Plural'"):
+        ev.probe_score(kv, "Plural")
+
+
+def test_result_records_with_nothing_scored():
+    assert ev.SectionScore(0, 0).accuracy == 0.0
+    assert ev.ClusterResult(0.0, 0.0, 0, 0, 2, ("a", "b")).coverage == 0.0
+    assert ev.ProbeResult("t", 0.5, 0.5, 0.5, (), 0, 0).selectivity == 0.0
