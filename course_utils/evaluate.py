@@ -374,7 +374,10 @@ def word_groups(names: Sequence[str] = CLUSTER_GROUPS) -> dict[str, list[str]]:
 
     unknown = [n for n in names if n not in _GROUPS]
     if unknown:
-        raise ValueError(f"unknown word group(s) {unknown}; choose from {list(_GROUPS)}")
+        from course_utils._hints import suggestion
+
+        raise ValueError(f"unknown word group(s) {unknown}{suggestion(unknown[0], list(_GROUPS))}; "
+                         f"choose from {list(_GROUPS)}")
     analogies = load_analogies(lowercase=True)
     groups: dict[str, list[str]] = {}
     for name in names:
@@ -540,8 +543,10 @@ def probe_score(kv, task: str | tuple[Sequence[str], Sequence[str]] = "plural", 
     _check_kv(kv)
     if isinstance(task, str):
         if task not in PROBE_TASKS:
-            raise ValueError(f"unknown probe task {task!r}; choose one of {list(PROBE_TASKS)} "
-                             "or pass (words_0, words_1)")
+            from course_utils._hints import suggestion
+
+            raise ValueError(f"unknown probe task {task!r}{suggestion(task, list(PROBE_TASKS))}; "
+                             f"choose one of {list(PROBE_TASKS)} or pass (words_0, words_1)")
         name, groups = task, word_groups(PROBE_TASKS[task])
     else:
         if len(task) != 2 or not all(len(ws) for ws in task):

@@ -639,10 +639,10 @@ def test_encoders_returning_nan_or_inf_are_refused(bad):
 
 
 def test_word_groups_and_probe_tasks_are_case_sensitive():
-    with pytest.raises(ValueError, match="unknown word group.*'Capital'.*choose from"):
+    with pytest.raises(ValueError, match="unknown word group.*'Capital'.*did you mean 'capital'"):
         ev.word_groups(["Capital"])
     kv = _kv(["cat", "dog"], np.eye(2))
-    with pytest.raises(ValueError, match="unknown probe task 'Plural'"):
+    with pytest.raises(ValueError, match="unknown probe task 'Plural'; did you mean 'plural'"):
         ev.probe_score(kv, "Plural")
 
 
