@@ -14,6 +14,7 @@ equal gensim's ``most_similar`` / ``most_similar_cosmul``; input words are exclu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 METRICS = ("cosine", "dot", "euclidean", "manhattan")
@@ -406,3 +407,178 @@ def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd
                                  restrict_vocab=restrict_vocab, device=device)
     words = kv[1] if isinstance(kv, tuple) else kv.index_to_key
     return [(words[int(i)], float(s)) for s, i in zip(scores[0], idx[0], strict=True)]
+
+
+# --------------------------------------------------------------------------- pathologies
+
+
+def _as_matrix(emb, name: str = "emb"):
+    """``emb`` as a float ``(n, d)`` torch tensor, and whether the caller passed torch."""
+    import torch
+
+    was_torch = isinstance(emb, torch.Tensor)
+    t = _as_tensor(emb, name)
+    if t.ndim != 2:
+        raise ValueError(f"{name}: expected a matrix of shape (n, d), got {tuple(t.shape)}: "
+                         f"try {name}.reshape(1, -1)")
+    return t.float() if t.dtype == torch.float16 else t, was_torch
+
+
+def _back(t, was_torch: bool):
+    return t if was_torch else t.numpy()
+
+
+def center(emb):
+    """``emb`` minus its mean row: ``(n, d)`` → ``(n, d)`` (numpy in → numpy out)."""
+    t, was_torch = _as_matrix(emb)
+    return _back(t - t.mean(dim=0, keepdim=True), was_torch)
+
+
+def top_directions(emb, n_components: int):
+    """The ``n_components`` leading principal directions of ``emb`` (centered), ``(D, d)``."""
+    import torch
+
+    t, was_torch = _as_matrix(emb)
+    if not isinstance(n_components, int) or not 0 <= n_components <= min(t.shape):
+        raise ValueError(f"n_components must be an int in [0, {min(t.shape)}] for a "
+                         f"{tuple(t.shape)} matrix, got {n_components!r}")
+    centered = t - t.mean(dim=0, keepdim=True)
+    _, _, vh = torch.linalg.svd(centered.double(), full_matrices=False)
+    return _back(vh[:n_components].to(t.dtype), was_torch)
+
+
+def all_but_the_top(emb, n_components: int | None = None):
+    """Mu & Viswanath (2018)'s post-processing: remove the mean and the top directions.
+
+    ``emb``: ``(n, d)``. Subtracts the mean row, then each row's projection on the first
+    ``n_components`` principal directions (default ``max(1, d // 100)``, the paper's rule
+    of thumb). Returns an ``(n, d)`` array of the same kind.
+    """
+    t, was_torch = _as_matrix(emb)
+    if n_components is None:
+        n_components = max(1, t.shape[1] // 100)
+    centered = t - t.mean(dim=0, keepdim=True)
+    if n_components == 0:
+        return _back(centered, was_torch)
+    u = _as_tensor(top_directions(t, n_components), "directions").to(t.dtype)
+    return _back(centered - (centered @ u.T) @ u, was_torch)
+
+
+def mean_cosine(emb, n_pairs: int = 10_000, seed: int = 0) -> float:
+    """Mean cosine similarity of ``n_pairs`` random pairs of distinct rows of ``emb``.
+
+    Near 0 for directions spread evenly (isotropic); clearly positive when every vector
+    leans the same way (anisotropy, Ethayarajh 2019). Deterministic for a given ``seed``.
+    """
+    import torch
+
+    t, _ = _as_matrix(emb)
+    if t.shape[0] < 2:
+        raise ValueError(f"need at least 2 rows to form pairs, got {t.shape[0]}")
+    if not isinstance(n_pairs, int) or n_pairs < 1:
+        raise ValueError(f"n_pairs must be a positive int, got {n_pairs!r}")
+    gen = torch.Generator().manual_seed(seed)
+    i = torch.randint(0, t.shape[0], (n_pairs,), generator=gen)
+    j = (i + torch.randint(1, t.shape[0], (n_pairs,), generator=gen)) % t.shape[0]  # j != i
+    u = _unit_rows(t.float(), "emb")
+    return float((u[i] * u[j]).sum(dim=1).mean())
+
+
+def k_occurrence(emb, k: int = 10, metric: str = "cosine", queries=None,
+                 device: str | None = None):
+    """How often each row of ``emb`` is among the ``k`` nearest neighbours of the others.
+
+    ``emb``: ``(n, d)``; each row's own index is excluded from its list. With ``queries``
+    (``(m, d)``) the lists are those of the queries instead (nothing excluded). Returns an
+    ``(n,)`` int numpy array summing to ``k`` times the number of lists. A few rows with
+    very high counts are *hubs* (Radovanović et al. 2010).
+    """
+    import numpy as np
+
+    t, _ = _as_matrix(emb)
+    if queries is None:
+        q, exclude = t, np.arange(t.shape[0])[:, None]
+        if t.shape[0] < 2:
+            raise ValueError("need at least 2 rows: a row is not its own neighbour")
+    else:
+        q, _ = _as_matrix(queries, "queries")
+        exclude = None
+    _, idx = topk_scores(q, t, k=k, metric=metric, exclude=exclude, device=device)
+    if queries is None:
+        idx = idx[:, : min(k, t.shape[0] - 1)]
+    return np.bincount(idx.reshape(-1).numpy(), minlength=t.shape[0])
+
+
+def skewness(values) -> float:
+    """The sample skewness E[(x - mean)³] / std³ (0 for a symmetric distribution)."""
+    import numpy as np
+
+    x = np.asarray(values, dtype=np.float64).reshape(-1)
+    if x.size < 2:
+        raise ValueError(f"need at least 2 values, got {x.size}")
+    sd = x.std()
+    return 0.0 if sd == 0 else float(((x - x.mean()) ** 3).mean() / sd**3)
+
+
+# --------------------------------------------------------------------------- bias
+
+
+@dataclass(frozen=True)
+class WeatResult:
+    """A WEAT test (Caliskan et al. 2017): effect size (Cohen's d) and one-sided p-value."""
+
+    effect_size: float
+    p_value: float
+    statistic: float
+    n_permutations: int
+
+
+def _weat_vectors(kv, words: Sequence[str], name: str):
+    import numpy as np
+
+    if isinstance(words, str) or len(words) == 0:
+        raise ValueError(f"{name} must be a non-empty list of words, got {words!r}")
+    vocab, key_to_index, matrix = _keys_and_matrix(kv)
+    return np.stack([np.asarray(matrix[_index(w, key_to_index, vocab)], dtype=np.float64)
+                     for w in words])
+
+
+def weat(kv, targets_x: Sequence[str], targets_y: Sequence[str],
+         attributes_a: Sequence[str], attributes_b: Sequence[str],
+         n_permutations: int = 10_000, seed: int = 0) -> WeatResult:
+    """Word Embedding Association Test: do X lean to A and Y to B more than chance?
+
+    s(w) = mean cos(w, A) − mean cos(w, B); the statistic is Σ_X s − Σ_Y s, the effect size
+    (mean_X s − mean_Y s) / std_{X∪Y} s, and the p-value the share of random equal-size
+    re-splits of X ∪ Y whose statistic is at least as large (``n_permutations`` of them,
+    seeded; every split when there are fewer). X and Y must have the same size.
+    """
+    import itertools
+    import math
+
+    import numpy as np
+
+    x, y = _weat_vectors(kv, targets_x, "targets_x"), _weat_vectors(kv, targets_y, "targets_y")
+    a = _weat_vectors(kv, attributes_a, "attributes_a")
+    b = _weat_vectors(kv, attributes_b, "attributes_b")
+    if len(x) != len(y):
+        raise ValueError(f"targets_x and targets_y must have the same size, got {len(x)} and "
+                         f"{len(y)}: drop words from the longer list")
+    if not isinstance(n_permutations, int) or n_permutations < 1:
+        raise ValueError(f"n_permutations must be a positive int, got {n_permutations!r}")
+    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
+    both = unit(np.vstack([x, y]))
+    s = (both @ unit(a).T).mean(axis=1) - (both @ unit(b).T).mean(axis=1)
+    n = len(x)
+    stat = s[:n].sum() - s[n:].sum()
+    effect = (s[:n].mean() - s[n:].mean()) / s.std(ddof=1)
+    total = s.sum()
+    if math.comb(2 * n, n) <= n_permutations:
+        splits = (list(c) for c in itertools.combinations(range(2 * n), n))
+        sums = np.array([s[c].sum() for c in splits])
+    else:
+        rng = np.random.default_rng(seed)
+        sums = np.array([s[rng.permutation(2 * n)[:n]].sum() for _ in range(n_permutations)])
+    perm_stats = 2 * sums - total  # Σ_Xi s − Σ_Yi s with Yi the rest
+    p = float((perm_stats >= stat - 1e-12).mean())
+    return WeatResult(float(effect), p, float(stat), len(sums))
