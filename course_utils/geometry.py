@@ -406,18 +406,22 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
             raise ValueError("b - a + c is the zero vector for some question (a == b and c "
                              "cancels?): no direction to search")
     width = min(block_queries, n)
-    bufs = [torch.empty(width, block_vocab, device=dev) for _ in range(3)]
+    bufs = [torch.empty(width, block_vocab, device=dev) for _ in range(3 * (method == "3cosmul"))]
 
     def prepare(v0: int, v1: int):
         sims = unit @ m[v0:v1].T  # (words in the questions, block): cos(w, x)
         return sims if method == "3cosadd" else sims.add_(1).mul_(0.5)
 
+    bag, signs = torch.stack([ib, ia, ic], 1), torch.tensor([1.0, -1.0, 1.0], device=dev)
+    signs = signs.expand(n, 3)
+
     def score(q0: int, q1: int, sims):
+        if method == "3cosadd":  # one fused pass: sims[b] - sims[a] + sims[c], row by row
+            return torch.nn.functional.embedding_bag(bag[q0:q1], sims, mode="sum",
+                                                     per_sample_weights=signs[q0:q1])
         s = torch.index_select(sims, 0, ib[q0:q1], out=bufs[0][: q1 - q0, : sims.shape[1]])
         other = torch.index_select(sims, 0, ia[q0:q1], out=bufs[1][: q1 - q0, : sims.shape[1]])
         third = torch.index_select(sims, 0, ic[q0:q1], out=bufs[2][: q1 - q0, : sims.shape[1]])
-        if method == "3cosadd":
-            return s.sub_(other).add_(third)
         return s.mul_(third).div_(other.add_(_COSMUL_EPS))
 
     s, i = _running_topk(score, n, m.shape[0], k, exclude, block_queries, block_vocab, dev,
