@@ -157,6 +157,11 @@ def test_topk_bad_input():
         geo.topk_scores(np.ones((1, 2)), np.zeros((3, 2)))
     with pytest.raises(ValueError, match="NaN"):
         geo.topk_scores(np.ones((1, 2)), np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match="one row of indices per query"):
+        geo.topk_scores(np.ones((2, 2)), m, exclude=np.zeros((1, 4), dtype=int))
+    with pytest.raises(ValueError, match="block_vocab must be a positive int"):
+        geo.topk_scores(m, m, block_vocab=0)
+    assert geo.topk_scores(np.ones((2, 2)), m, k=3, exclude=[0, 1])[1][0].tolist() == [1, 2, 0]
 
 
 def test_device_cpu_is_accepted():
