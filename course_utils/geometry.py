@@ -232,18 +232,39 @@ def _running_topk(score, n: int, vocab_size: int, k: int, exclude, block_queries
     for name, size in (("block_queries", block_queries), ("block_vocab", block_vocab)):
         if not isinstance(size, int) or isinstance(size, bool) or size < 1:
             raise ValueError(f"{name} must be a positive int, got {size!r}")
+    from concurrent.futures import ThreadPoolExecutor
+
+    import torch
+
+    kk = min(k, vocab_size)
+    groups = _exclusion_groups(exclude, n, block_queries, block_vocab, dev)
+    starts = list(range(0, vocab_size, block_vocab))
+    workers = max(1, min(torch.get_num_threads(), len(starts)))
+    # contiguous runs of blocks, one per worker, so that merging them in order keeps ties low
+    runs = [starts[len(starts) * w // workers : len(starts) * (w + 1) // workers]
+            for w in range(workers)]
+    args = (score, n, vocab_size, kk, groups, block_queries, block_vocab, dev, prepare)
     with _one_thread():
-        return _scan(score, n, vocab_size, k, exclude, block_queries, block_vocab, dev, prepare)
+        if workers == 1:
+            parts = [_scan(runs[0], *args)]
+        else:
+            with ThreadPoolExecutor(workers) as pool:  # torch ops release the GIL
+                parts = list(pool.map(lambda run: _scan(run, *args), runs))
+    best_s, best_i = parts[0]
+    for cand_s, cand_i in parts[1:]:
+        best_s, best_i = _merge(best_s, best_i, cand_s, cand_i, kk)
+    return best_s.cpu(), best_i.cpu()
 
 
 @contextmanager
 def _one_thread():
-    """Run torch ops in the calling thread only, for the engine's many small block ops.
+    """Run each torch op in its calling thread, for the engine's many small block ops.
 
-    Each block op is short (a fraction of a millisecond); splitting it across threads costs
-    a synchronization per op, and on a busy machine (a notebook beside a browser, a shared
-    CI runner) a descheduled helper thread stalls every op: measured here, 7x slower with 2
-    threads than with 1 under load. The previous setting is restored afterwards.
+    Each block op is short (a fraction of a millisecond); splitting every op across threads
+    costs a synchronization per op, and on a busy machine (a notebook beside a browser, a
+    shared CI runner) one descheduled helper thread stalls every op: measured here, 7x
+    slower with 2 threads per op than with 1 under load. The engine instead gives each
+    thread its own run of vocabulary blocks. The previous setting is restored afterwards.
     """
     import torch
 
@@ -255,15 +276,27 @@ def _one_thread():
         torch.set_num_threads(before)
 
 
-def _scan(score, n, vocab_size, k, exclude, block_queries, block_vocab, dev, prepare):
+def _merge(best_s, best_i, cand_s, cand_i, kk: int):
+    """Merge candidates into a running top-kk; candidates have higher indices, so ties stay."""
     import torch
 
-    kk = min(k, vocab_size)
-    groups = _exclusion_groups(exclude, n, block_queries, block_vocab, dev)
+    if kk == 1:
+        better = cand_s[:, 0] > best_s[:, 0]  # strict: the lower index keeps a tie
+        return (torch.where(better, cand_s[:, 0], best_s[:, 0])[:, None],
+                torch.where(better, cand_i[:, 0], best_i[:, 0])[:, None])
+    # earlier entries hold lower indices, so a stable sort keeps ties in index order
+    ms, pos = torch.sort(torch.cat([best_s, cand_s], 1), dim=1, descending=True, stable=True)
+    return ms[:, :kk], torch.gather(torch.cat([best_i, cand_i], 1), 1, pos[:, :kk])
+
+
+def _scan(run, score, n, vocab_size, kk, groups, block_queries, block_vocab, dev, prepare):
+    """The running top-kk over the vocabulary blocks starting at the offsets in ``run``."""
+    import torch
+
     best_s = torch.full((n, kk), -torch.inf, device=dev)
     best_i = torch.zeros((n, kk), dtype=torch.long, device=dev)
-    for vb, v0 in enumerate(range(0, vocab_size, block_vocab)):
-        v1 = min(v0 + block_vocab, vocab_size)
+    for v0 in run:
+        vb, v1 = v0 // block_vocab, min(v0 + block_vocab, vocab_size)
         prepared = prepare(v0, v1)
         for qb, q0 in enumerate(range(0, n, block_queries)):
             q1 = min(q0 + block_queries, n)
@@ -279,11 +312,10 @@ def _scan(score, n, vocab_size, k, exclude, block_queries, block_vocab, dev, pre
                 bi[:, 0] = torch.where(better, ind + v0, bi[:, 0])
                 continue
             cand_s, cand_i = _block_topk(s, min(kk, v1 - v0))
-            # earlier blocks hold lower indices, so a stable sort keeps ties in index order
-            ms, pos = torch.sort(torch.cat([bs, cand_s], 1), dim=1, descending=True, stable=True)
-            bi.copy_(torch.gather(torch.cat([bi, cand_i + v0], 1), 1, pos[:, :kk]))
-            bs.copy_(ms[:, :kk])
-    return best_s.cpu(), best_i.cpu()
+            ms, mi = _merge(bs, bi, cand_s, cand_i + v0, kk)
+            bs.copy_(ms)
+            bi.copy_(mi)
+    return best_s, best_i
 
 
 # --------------------------------------------------------------------------- keyed vectors
@@ -419,9 +451,6 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
         if (norms == 0).any():
             raise ValueError("b - a + c is the zero vector for some question (a == b and c "
                              "cancels?): no direction to search")
-    width = min(block_queries, n)
-    bufs = [torch.empty(width, block_vocab, device=dev) for _ in range(3 * (method == "3cosmul"))]
-
     def prepare(v0: int, v1: int):
         sims = unit @ m[v0:v1].T  # (words in the questions, block): cos(w, x)
         return sims if method == "3cosadd" else sims.add_(1).mul_(0.5)
@@ -433,9 +462,7 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
         if method == "3cosadd":  # one fused pass: sims[b] - sims[a] + sims[c], row by row
             return torch.nn.functional.embedding_bag(bag[q0:q1], sims, mode="sum",
                                                      per_sample_weights=signs[q0:q1])
-        s = torch.index_select(sims, 0, ib[q0:q1], out=bufs[0][: q1 - q0, : sims.shape[1]])
-        other = torch.index_select(sims, 0, ia[q0:q1], out=bufs[1][: q1 - q0, : sims.shape[1]])
-        third = torch.index_select(sims, 0, ic[q0:q1], out=bufs[2][: q1 - q0, : sims.shape[1]])
+        s, other, third = (torch.index_select(sims, 0, j[q0:q1]) for j in (ib, ia, ic))
         return s.mul_(third).div_(other.add_(_COSMUL_EPS))
 
     s, i = _running_topk(score, n, m.shape[0], k, exclude, block_queries, block_vocab, dev,
