@@ -428,3 +428,22 @@ def test_weat_bad_input():
         geo.weat(kv, [], [], ["w4"], ["w5"])
     with pytest.raises(KeyError, match="'w55x' is not in the vocabulary"):
         geo.weat(kv, ["w1"], ["w2"], ["w4"], ["w55x"])
+
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_one_or_several_worker_threads_give_the_same_answer(k):
+    rng = np.random.default_rng(16)
+    m = rng.standard_normal((37, 4))[[*range(37), 0, 5, 5]]  # duplicates: ties across runs
+    q = rng.standard_normal((9, 4))
+    before = torch.get_num_threads()
+    try:
+        answers = []
+        for threads in (1, 2, 3):
+            torch.set_num_threads(threads)
+            answers.append(geo.topk_scores(q, m, k=k, block_queries=4, block_vocab=5))
+            assert torch.get_num_threads() == threads
+    finally:
+        torch.set_num_threads(before)
+    bs, bi = brute_topk(q, m, k, "cosine")
+    for s, i in answers:
+        assert np.array_equal(i.numpy(), bi) and np.allclose(s.numpy(), bs, atol=1e-5)
