@@ -528,3 +528,87 @@ def check_mean_vector(mean_vector: Callable) -> Verdict:
     return _run("6.3 mean vector", mean_vector, cases,
                 "keep the tokens with `t in kv.key_to_index` (repeats count), average their "
                 "kv[t]; with none left return np.zeros(kv.vector_size)")
+
+
+# --------------------------------------------------------------------------- lesson 04
+
+
+def _array_judge(expected, what: str, atol: float = 1e-5):
+    import numpy as np
+
+    def judge(got):
+        if hasattr(got, "detach"):
+            got = got.detach().cpu().numpy()
+        if not isinstance(got, np.ndarray):
+            return f"expected a numpy array, got {type(got).__name__}"
+        if got.shape != expected.shape:
+            return f"{what}: expected shape {expected.shape}, got {got.shape}"
+        if not np.allclose(got, expected, atol=atol):
+            worst = float(np.abs(got - expected).max())
+            return f"{what}: values differ from the reference (largest gap {worst:.3g})"
+        return None
+
+    return judge
+
+
+def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
+    """Exercise 4.1: ``cosine_matrix(a (n, d), b (m, d))`` -> numpy ``(n, m)`` cosines."""
+    import numpy as np
+
+    from course_utils.geometry import cosine_similarity
+
+    rng = np.random.default_rng(41)
+    cases = []
+    for n, m, d, scale in [(3, 4, 5, 1.0), (1, 6, 3, 100.0), (7, 2, 10, 0.01)]:
+        a = rng.standard_normal((n, d)) * scale
+        b = rng.standard_normal((m, d)) * rng.uniform(0.1, 10, size=(m, 1))
+        cases.append(((a, b), _array_judge(cosine_similarity(a, b), f"a {a.shape}, b {b.shape}")))
+    return _run("4.1 cosine matrix", cosine_matrix, cases,
+                "divide each row by its norm (np.linalg.norm(..., axis=1, keepdims=True)), "
+                "then one matrix product a_unit @ b_unit.T")
+
+
+def check_analogy(analogy: Callable) -> Verdict:
+    """Exercise 4.2: ``analogy(emb (V, d), words, a, b, c)`` -> the best word, inputs excluded."""
+    import numpy as np
+
+    from course_utils.geometry import solve_analogy
+
+    rng = np.random.default_rng(42)
+    emb = rng.standard_normal((40, 4)) * rng.uniform(0.5, 3, size=(40, 1))  # norms differ
+    words = [f"w{i}" for i in range(40)]
+    unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    cases = []
+    for a, b, c in rng.choice(40, size=(30, 3)):
+        if len({a, b, c}) < 3:
+            continue
+        wa, wb, wc = words[a], words[b], words[c]
+        expected = solve_analogy((emb, words), wa, wb, wc)[0][0]
+        naive = words[int(np.argmax(unit @ (unit[b] - unit[a] + unit[c])))]
+
+        def judge(got, expected=expected, naive=naive, q=(wa, wb, wc)):
+            if got == expected:
+                return None
+            if got == naive and naive in q:
+                return f"for {q} you returned the input word {got!r}"
+            return f"for a, b, c = {q} expected {expected!r}, got {got!r}"
+
+        cases.append(((emb, words, wa, wb, wc), judge))
+    return _run("4.2 analogy", analogy, cases,
+                "normalize rows, score every word against b - a + c (unit vectors), set the "
+                "three input words to -inf, take the argmax")
+
+
+def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
+    """Exercise 4.3: ``remove_top_directions(emb (n, d), n_components)`` -> ``(n, d)``."""
+    import numpy as np
+
+    from course_utils.geometry import all_but_the_top
+
+    rng = np.random.default_rng(43)
+    emb = rng.standard_normal((120, 8)) * np.array([6, 4, 2, 1, 1, 1, 1, 1]) + 2.0
+    cases = [((emb, n), _array_judge(all_but_the_top(emb, n), f"n_components={n}", 1e-6))
+             for n in (1, 3, 0)]
+    return _run("4.3 all-but-the-top", remove_top_directions, cases,
+                "subtract the mean row; the top directions are the first rows of vh in "
+                "np.linalg.svd(centered, full_matrices=False); subtract (centered @ U.T) @ U")
