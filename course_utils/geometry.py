@@ -41,9 +41,13 @@ def _as_tensor(x: Any, name: str):
     if isinstance(x, torch.Tensor):
         t = x
     elif isinstance(x, np.ndarray | list | tuple):
+        arr = np.asarray(x)
+        if arr.dtype.kind in "USOV":  # words or objects: torch's own error is cryptic
+            raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}: pass vectors "
+                            "(e.g. kv['king']), not words")
         with warnings.catch_warnings():  # read-only arrays (GloVe is memory-mapped) are fine:
             warnings.filterwarnings("ignore", "The given NumPy array is not writable")
-            t = torch.as_tensor(np.asarray(x))  # the engine never writes into its inputs
+            t = torch.as_tensor(arr)  # the engine never writes into its inputs
     else:
         raise TypeError(f"{name} must be a numpy array or torch tensor, got {type(x).__name__}")
     if not (t.is_floating_point() or t.dtype in (torch.int32, torch.int64)):
@@ -378,6 +382,9 @@ def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
     else:
         if isinstance(query, list | tuple) and not query:
             raise ValueError("no query given: pass a word, a vector, or a non-empty list")
+        if np.ndim(query) == 0:
+            raise TypeError("expected a word, a list of words or a vector, got "
+                            f"{type(query).__name__}")
         single = np.ndim(query) == 1
         items = [query] if single else list(query)
     vecs, exclude = [], []
@@ -592,6 +599,9 @@ def skewness(values) -> float:
     x = np.asarray(values, dtype=np.float64).reshape(-1)
     if x.size < 2:
         raise ValueError(f"need at least 2 values, got {x.size}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"values must be finite, got {int((~np.isfinite(x)).sum())} NaN or "
+                         f"infinite of {x.size}; drop them first, e.g. x[np.isfinite(x)]")
     sd = x.std()
     return 0.0 if sd == 0 else float(((x - x.mean()) ** 3).mean() / sd**3)
 
@@ -615,8 +625,15 @@ def _weat_vectors(kv, words: Sequence[str], name: str):
     if isinstance(words, str) or len(words) == 0:
         raise ValueError(f"{name} must be a non-empty list of words, got {words!r}")
     vocab, key_to_index, matrix = _keys_and_matrix(kv)
-    return np.stack([np.asarray(matrix[_index(w, key_to_index, vocab)], dtype=np.float64)
-                     for w in words])
+    vectors = np.stack([np.asarray(matrix[_index(w, key_to_index, vocab)], dtype=np.float64)
+                        for w in words])
+    for word, v in zip(words, vectors, strict=True):
+        if not np.isfinite(v).all():
+            raise ValueError(f"{name}: {word!r} has a vector with NaN or infinity; drop it")
+        if not v.any():
+            raise ValueError(f"{name}: {word!r} has a zero vector, which has no direction "
+                             "(cosine is undefined); drop it")
+    return vectors
 
 
 def weat(kv, targets_x: Sequence[str], targets_y: Sequence[str],

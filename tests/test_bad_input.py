@@ -16,6 +16,7 @@ import torch
 
 from course_utils import checks, data, get_device, set_seed, sgns
 from course_utils import evaluate as ev
+from course_utils import geometry as geo
 from course_utils._hints import did_you_mean, suggestion
 from course_utils.data import DataIntegrityError, MissingDataError
 from course_utils.initializers import (
@@ -650,3 +651,97 @@ def test_result_records_with_nothing_scored():
     assert ev.SectionScore(0, 0).accuracy == 0.0
     assert ev.ClusterResult(0.0, 0.0, 0, 0, 2, ("a", "b")).coverage == 0.0
     assert ev.ProbeResult("t", 0.5, 0.5, 0.5, (), 0, 0).selectivity == 0.0
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+@pytest.mark.parametrize("fn", [geo.cosine_similarity, geo.dot_product, geo.euclidean_distance,
+                                geo.manhattan_distance])
+def test_geometry_refuses_words_where_numbers_belong(fn):
+    for bad in (np.array(["king", "queen"]), ["king", "queen"]):  # torch's "can't convert
+        with pytest.raises(TypeError, match="a must hold numbers, got dtype <U5"):  # np.ndarray
+            fn(bad, np.ones(2))  # of type numpy.str_" before
+    with pytest.raises(TypeError, match="queries must hold numbers"):
+        geo.topk_scores(np.array([["a", "b"]]), np.ones((3, 2)))
+    with pytest.raises(TypeError, match="emb must hold numbers"):
+        geo.center(np.array([["a", "b"], ["c", "d"]]))
+
+
+def test_geometry_words_and_names_are_case_sensitive():
+    kv = _kv([f"w{i}" for i in range(6)], np.random.default_rng(0).standard_normal((6, 3)))
+    with pytest.raises(KeyError, match="'W3' is not in the vocabulary.*did you mean 'w3'"):
+        geo.nearest_neighbors(kv, "W3")
+    with pytest.raises(KeyError, match="did you mean 'w1'"):
+        geo.solve_analogy(kv, "W1", "w2", "w3")
+    with pytest.raises(KeyError, match="did you mean 'w1'"):
+        geo.weat(kv, ["W1"], ["w2"], ["w3"], ["w4"])
+    with pytest.raises(ValueError, match="unknown metric 'Cosine'; choose one of"):
+        geo.topk_scores(np.ones((1, 3)), np.ones((2, 3)), metric="Cosine")
+    with pytest.raises(ValueError, match="unknown metric 'cos'"):
+        geo.k_occurrence(np.eye(3), metric="cos")
+    with pytest.raises(ValueError, match="unknown method '3CosAdd'"):
+        geo.analogy_scores(kv, [("w1", "w2", "w3")], method="3CosAdd")
+
+
+def test_nearest_neighbors_bad_queries():
+    kv = _kv([f"w{i}" for i in range(6)], np.random.default_rng(0).standard_normal((6, 3)))
+    with pytest.raises(ValueError, match="queries contains NaN or infinity"):
+        geo.nearest_neighbors(kv, np.array([NAN, 1.0, 1.0]))
+    with pytest.raises(ValueError, match="queries have dimension 2 but the matrix has 3"):
+        geo.nearest_neighbors(kv, np.ones(2))
+    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+        geo.nearest_neighbors(kv, "w1", k=0)
+    with pytest.raises(TypeError, match="expected a word, a list of words or a vector, got int"):
+        geo.nearest_neighbors(kv, 3)  # Python's "'int' object is not iterable" before
+    with pytest.raises(TypeError, match="expected a word \\(str\\), got int"):
+        geo.solve_analogy(kv, 1, "w2", "w3")
+    with pytest.raises(ValueError, match="each question must be \\(a, b, c\\) words, got 'w'"):
+        geo.analogy_scores(kv, "w1 w2 w3")  # one string, not a list of triples
+
+
+@pytest.mark.parametrize("bad", [NAN, INF])
+def test_pathology_helpers_refuse_nan_and_inf(bad):
+    x = np.ones((3, 2))
+    x[1, 0] = bad
+    for fn in (geo.center, geo.mean_cosine, geo.k_occurrence):
+        with pytest.raises(ValueError, match="emb contains NaN or infinity"):
+            fn(x)
+    with pytest.raises(ValueError, match="emb contains NaN or infinity"):
+        geo.top_directions(x, 1)
+    with pytest.raises(ValueError, match="emb contains NaN or infinity"):
+        geo.all_but_the_top(x, 1)
+    with pytest.raises(ValueError, match="values must be finite, got 1 NaN or infinite"):
+        geo.skewness([1.0, bad, 2.0])  # a silent nan before
+
+
+def test_pathology_helpers_bad_shapes_and_counts():
+    with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\), got \(3,\)"):
+        geo.top_directions(np.ones(3), 1)
+    with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\)"):
+        geo.k_occurrence(np.ones(3))
+    for bad in (-1, 1.5):
+        with pytest.raises(ValueError, match="n_components must be an int in \\[0, 3\\]"):
+            geo.top_directions(np.ones((4, 3)), bad)
+    with pytest.raises(ValueError, match="n_pairs must be a positive int, got 0"):
+        geo.mean_cosine(np.eye(3), n_pairs=0)
+    with pytest.raises(ValueError, match="need at least 2 rows: a row is not its own neighbour"):
+        geo.k_occurrence(np.ones((1, 3)))
+    with pytest.raises(ValueError, match="queries have dimension 4 but the matrix has 3"):
+        geo.k_occurrence(np.eye(3), queries=np.ones((2, 4)))
+    with pytest.raises(ValueError, match="need at least 2 values, got 0"):
+        geo.skewness([])
+    assert geo.skewness(np.array([[1.0, 2.0], [3.0, 4.0]])) == 0.0  # flattened, by design
+
+
+def test_weat_refuses_zero_and_nan_vectors_and_a_bad_permutation_count():
+    kv = _kv(["a", "b", "c", "d", "z", "n"],
+             [[1, 0], [0, 1], [1, 1], [1, -1], [0, 0], [NAN, 1]])
+    with pytest.raises(ValueError, match="targets_x: 'z' has a zero vector"):
+        geo.weat(kv, ["a", "z"], ["b", "c"], ["c"], ["d"])  # a NaN effect size before
+    with pytest.raises(ValueError, match="attributes_b: 'n' has a vector with NaN or infinity"):
+        geo.weat(kv, ["a"], ["b"], ["c"], ["n"])
+    with pytest.raises(ValueError, match="targets_x must be a non-empty list of words, got 'a'"):
+        geo.weat(kv, "a", "b", ["c"], ["d"])
+    with pytest.raises(ValueError, match="n_permutations must be a positive int, got 0"):
+        geo.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
