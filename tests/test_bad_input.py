@@ -668,6 +668,20 @@ def test_geometry_refuses_words_where_numbers_belong(fn):
         geo.center(np.array([["a", "b"], ["c", "d"]]))
 
 
+
+@pytest.mark.parametrize("fn", [geo.cosine_similarity, geo.dot_product, geo.euclidean_distance,
+                                geo.manhattan_distance])
+def test_every_pairwise_measure_refuses_bad_shapes_and_nan(fn):
+    with pytest.raises(ValueError, match=r"a: expected shape \(d,\) or \(n, d\), got \(2, 2, 2\)"):
+        fn(np.zeros((2, 2, 2)), np.ones(2))
+    with pytest.raises(ValueError, match=r"b is empty \(shape \(0,\)\)"):
+        fn(np.ones(2), [])
+    for bad in (NAN, INF):
+        with pytest.raises(ValueError, match="b contains NaN or infinity"):
+            fn(np.ones(2), np.array([1.0, bad]))
+    with pytest.raises(ValueError, match="same dimension"):
+        fn(np.ones(3), np.ones(4))
+
 def test_geometry_words_and_names_are_case_sensitive():
     kv = _kv([f"w{i}" for i in range(6)], np.random.default_rng(0).standard_normal((6, 3)))
     with pytest.raises(KeyError, match="'W3' is not in the vocabulary.*did you mean 'w3'"):
