@@ -51,6 +51,35 @@ def _run(exercise: str, fn: Callable, cases: list[tuple[tuple, Callable[[object]
     return Verdict(exercise, True, f"all {len(cases)} cases pass")
 
 
+def _close_judge(expected, what: str, atol: float = 1e-5, want: str = "tensor"):
+    """A judge for an array answer: right type (``want`` = "tensor" or "array"), shape, values.
+
+    NaN never counts as close. A torch answer to a numpy exercise is accepted and converted.
+    """
+    import numpy as np
+    import torch
+
+    expected = np.asarray(expected.detach().cpu() if hasattr(expected, "detach") else expected,
+                          dtype=np.float64)
+
+    def judge(got):
+        if want == "tensor" and not isinstance(got, torch.Tensor):
+            return f"expected a torch.Tensor, got {type(got).__name__}"
+        if hasattr(got, "detach"):
+            got = got.detach().cpu().numpy()
+        if not isinstance(got, np.ndarray):
+            return f"expected a numpy array, got {type(got).__name__}"
+        if tuple(got.shape) != expected.shape:
+            return f"{what}: expected shape {expected.shape}, got {tuple(got.shape)}"
+        got = got.astype(np.float64)
+        if not np.allclose(got, expected, atol=atol):
+            worst = float(np.nanmax(np.abs(got - expected))) if np.isfinite(got).any() else np.nan
+            return f"{what}: values differ from the reference (largest difference {worst:.3g})"
+        return None
+
+    return judge
+
+
 # --------------------------------------------------------------------------- lesson 01
 
 
@@ -157,27 +186,11 @@ def check_masked_mean(masked_mean: Callable) -> Verdict:
 # --------------------------------------------------------------------------- lesson 03
 
 
-def _tensor_judge(expected, what: str, atol: float = 1e-5):
-    import torch
-
-    def judge(got):
-        if not isinstance(got, torch.Tensor):
-            return f"expected a torch.Tensor, got {type(got).__name__}"
-        if tuple(got.shape) != tuple(expected.shape):
-            return f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}"
-        if not torch.allclose(got.double(), expected.double(), atol=atol):
-            worst = (got.double() - expected.double()).abs().max().item()
-            return f"{what}: values differ from the reference (largest difference {worst:.3g})"
-        return None
-
-    return judge
-
-
 def check_sinusoidal(sinusoidal_encoding: Callable) -> Verdict:
     """Exercise 3.1: ``sinusoidal_encoding(n_positions, dim)`` -> (n_positions, dim)."""
     from course_utils.positions import sinusoidal
 
-    cases = [((n, d), _tensor_judge(sinusoidal(n, d), f"for n_positions={n}, dim={d}"))
+    cases = [((n, d), _close_judge(sinusoidal(n, d), f"for n_positions={n}, dim={d}"))
              for n, d in [(4, 2), (10, 8), (64, 32), (1, 6)]]
     return _run("3.1 sinusoidal", sinusoidal_encoding, cases,
                 "pe[:, 0::2] = sin(pos * omega), pe[:, 1::2] = cos(pos * omega) with "
@@ -195,7 +208,7 @@ def check_rope(rope_rotate: Callable) -> Verdict:
     for T, d in [(3, 2), (5, 8), (7, 16)]:
         x = torch.randn(T, d, generator=gen)
         pos = torch.randint(0, 200, (T,), generator=gen)
-        cases.append(((x, pos), _tensor_judge(rope(x, pos), f"for x of shape ({T}, {d})",
+        cases.append(((x, pos), _close_judge(rope(x, pos), f"for x of shape ({T}, {d})",
                                               atol=1e-4)))
     return _run("3.2 RoPE", rope_rotate, cases,
                 "angles = positions[:, None] * 10000 ** (-arange(0, d, 2) / d); pair x[:, i] "
@@ -239,7 +252,7 @@ def check_relative_bias(toeplitz_bias: Callable) -> Verdict:
     for T in (1, 3, 6):
         values = torch.arange(2 * T - 1, dtype=torch.float32) * 1.5 - 2
         expected = values[relative_positions(T, T) + T - 1]
-        cases.append(((values, T), _tensor_judge(expected, f"for seq_len={T}")))
+        cases.append(((values, T), _close_judge(expected, f"for seq_len={T}")))
     return _run("3.4 relative bias", toeplitz_bias, cases,
                 "build the offsets j - i with torch.arange(T)[None, :] - torch.arange(T)[:, None], "
                 "add T - 1 and index values with them")
@@ -324,7 +337,7 @@ def check_oov_mean_fill(fill_oov_with_mean: Callable) -> Verdict:
         expected = emb.clone()
         expected[~found] = emb[found].mean(0)
         original = emb.clone()
-        tensor_judge = _tensor_judge(expected, f"for {len(missing)} missing rows of {V}")
+        tensor_judge = _close_judge(expected, f"for {len(missing)} missing rows of {V}")
 
         def judge(got, original=original, emb=emb, tensor_judge=tensor_judge):
             if not torch.equal(emb, original):
@@ -533,24 +546,6 @@ def check_mean_vector(mean_vector: Callable) -> Verdict:
 # --------------------------------------------------------------------------- lesson 04
 
 
-def _array_judge(expected, what: str, atol: float = 1e-5):
-    import numpy as np
-
-    def judge(got):
-        if hasattr(got, "detach"):
-            got = got.detach().cpu().numpy()
-        if not isinstance(got, np.ndarray):
-            return f"expected a numpy array, got {type(got).__name__}"
-        if got.shape != expected.shape:
-            return f"{what}: expected shape {expected.shape}, got {got.shape}"
-        if not np.allclose(got, expected, atol=atol):
-            worst = float(np.abs(got - expected).max())
-            return f"{what}: values differ from the reference (largest gap {worst:.3g})"
-        return None
-
-    return judge
-
-
 def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
     """Exercise 4.1: ``cosine_matrix(a (n, d), b (m, d))`` -> numpy ``(n, m)`` cosines."""
     import numpy as np
@@ -562,7 +557,8 @@ def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
     for n, m, d, scale in [(3, 4, 5, 1.0), (1, 6, 3, 100.0), (7, 2, 10, 0.01)]:
         a = rng.standard_normal((n, d)) * scale
         b = rng.standard_normal((m, d)) * rng.uniform(0.1, 10, size=(m, 1))
-        cases.append(((a, b), _array_judge(cosine_similarity(a, b), f"a {a.shape}, b {b.shape}")))
+        cases.append(((a, b), _close_judge(cosine_similarity(a, b), f"a {a.shape}, b {b.shape}",
+                                                 want="array")))
     return _run("4.1 cosine matrix", cosine_matrix, cases,
                 "divide each row by its norm (np.linalg.norm(..., axis=1, keepdims=True)), "
                 "then one matrix product a_unit @ b_unit.T")
@@ -607,7 +603,8 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
 
     rng = np.random.default_rng(43)
     emb = rng.standard_normal((120, 8)) * np.array([6, 4, 2, 1, 1, 1, 1, 1]) + 2.0
-    cases = [((emb, n), _array_judge(all_but_the_top(emb, n), f"n_components={n}", 1e-6))
+    cases = [((emb, n), _close_judge(all_but_the_top(emb, n), f"n_components={n}", 1e-6,
+                                         want="array"))
              for n in (1, 3, 0)]
     return _run("4.3 all-but-the-top", remove_top_directions, cases,
                 "subtract the mean row; the top directions are the first rows of vh in "
