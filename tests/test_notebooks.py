@@ -99,3 +99,35 @@ def test_solutions_pass_every_check_of_their_lesson(lesson):
     for name in asked:
         assert name in solved, f"the solutions do not call {name}"
         assert "✅ correct" in solved[name], f"{name} did not pass: {solved[name][:200]}"
+
+
+# A number in scientific notation (1e-9, 9.5e-07) or with 5+ decimals is floating-point noise
+# in a checked output, unless it is the bound of a comparison ("< 1e-9"): such cells differ
+# across CPUs and BLAS builds and turn CI red on another machine.
+NOISY_NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>[-+]?\d*\.?\d+[eE][-+]?\d+|[-+]?\d+\.\d{5,})(?![\w.])")
+BOUND_BEFORE = re.compile(r"(<|>|<=|>=|≤|≥)\s*$")
+
+
+def noisy_numbers(text: str) -> list[str]:
+    """Numbers in ``text`` that may change with the CPU or BLAS build (not comparison bounds)."""
+    return [m["num"] for m in NOISY_NUMBER.finditer(text)
+            if not BOUND_BEFORE.search(text[max(0, m.start() - 4):m.start()])]
+
+
+def test_noisy_number_guard_catches_what_it_should():
+    assert noisy_numbers("largest |L2² - (2 - 2cos)| over 1,000 pairs: 9.5e-07") == ["9.5e-07"]
+    assert noisy_numbers("loss 2.3025851") == ["2.3025851"]
+    assert noisy_numbers("every diagonal constant (spread < 1e-9): True") == []
+    assert noisy_numbers("error <= 1e-6: True, rho 0.503, n 19,544") == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_checked_outputs_hold_no_floating_point_noise(path):
+    for cell in code_cells(read(path)):
+        if "# NBVAL_CHECK_OUTPUT" not in cell.source:
+            continue
+        noisy = noisy_numbers(output_text(cell))
+        assert not noisy, (f"{path.name}: a checked cell prints {noisy}, which can differ on "
+                           f"another CPU; round it or print a comparison (`err < 1e-6`):\n"
+                           f"{cell.source[:200]}")
