@@ -8,7 +8,7 @@ NB_TIMEOUT ?= 300
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv lab test lint unit notebooks determinism execute clean-notebooks bench doctor clean \
-	test-offline test-memory test-latest
+	test-offline test-memory test-latest mutation
 
 venv: $(STAMP)
 
@@ -66,6 +66,11 @@ execute: venv
 
 clean-notebooks: venv
 	$(BIN)/python tools/execute_notebooks.py --clean-only notebooks
+
+# small mutants of the core of positions, geometry, evaluate and sgns: the share the unit
+# tests kill goes to bench/results/mutation.md (slow; not part of `make test`)
+mutation: venv
+	$(BIN)/python tools/mutation.py
 
 # every bench/bench_*.py writes its report to bench/results/
 bench: venv

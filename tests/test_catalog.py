@@ -1,23 +1,25 @@
 """Every public course_utils function has a row in the bad-input catalog of tests/README.md.
 
 A row's first cell names the function as `module.name` (a method as `module.Class.name`)
-and its last cell the tests that try it, as `tests/file.py::test_name`. Add a module to
-``MODULES`` when it lands; a new public function without a row then fails here by name.
+and its last cell the tests that try it, as `tests/file.py::test_name`. The modules are found
+with ``pkgutil``, so a new module, and a new public function in it, fails here by name
+until it has its rows.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 import re
 
 import pytest
 
+import course_utils
 from tests.nbutils import REPO
 
-# the course_utils modules the catalog covers (extend when a module lands)
-MODULES = ["data", "text", "runtime", "toyworld", "checks", "initializers", "positions",
-           "_hints", "__main__", "sgns", "evaluate", "geometry"]
+# every course_utils module (private ones too: their public names are used across modules)
+MODULES = sorted(m.name for m in pkgutil.iter_modules(course_utils.__path__))
 
 README = REPO / "tests" / "README.md"
 SECTION = "## Bad input, catalogued"
