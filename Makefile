@@ -8,7 +8,7 @@ NB_TIMEOUT ?= 300
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv lab test lint unit notebooks determinism execute clean-notebooks bench doctor clean \
-	test-offline test-memory test-latest
+	test-offline test-memory test-latest site site-test
 
 venv: $(STAMP)
 
@@ -40,7 +40,7 @@ notebooks: venv
 determinism: venv
 	$(BIN)/python -m tests.check_determinism
 
-test: lint unit notebooks determinism
+test: lint unit notebooks determinism site-test
 
 # the whole suite inside a network namespace that has only loopback (Linux, root or userns)
 test-offline: venv
@@ -73,3 +73,21 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
+
+# the course website from the committed, executed notebooks (nothing is re-run):
+# warnings and broken cross-references fail the build, then every local link and asset
+# is checked (build/site/index.html opens offline; README.md says how to publish it)
+SITE_STAMP := $(VENV)/.site-installed
+SITE_DIR   ?= build/site
+
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(BIN)/python -m sphinx -b html -n -W --keep-going -q -c site . $(SITE_DIR)
+	$(BIN)/python site/check_links.py $(SITE_DIR)
+
+# the built site in headless Chromium (skipped, saying why, where chromium is absent)
+site-test: site
+	COURSE_SITE_DIR=$(SITE_DIR) $(BIN)/python -m pytest -q -ra tests/test_site.py
