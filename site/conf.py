@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# course_utils.colab (stdlib only) names the repository: importable from the checkout, so
+# the site builds with requirements-site.txt alone (no torch), e.g. in a GitHub Pages job
+sys.path.insert(0, str(ROOT))
 
 project = "Embeddings in LLMs"
 author = "the course authors"
