@@ -375,3 +375,22 @@ def test_search_finds_a_lesson_offline(browser, served_site):
         "return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.href)")
     assert any("03_position_and_segment" in h for h in hits), hits
     assert _console_errors(browser) == []
+
+
+def test_make_site_fails_on_warnings_checks_links_and_make_test_runs_it():
+    import subprocess
+
+    def dry_run(target):
+        out = subprocess.run(["make", "-n", target], cwd=REPO, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    site = dry_run("site")
+    assert "-r requirements-site.txt" in site
+    assert re.search(r"sphinx -b html -n -W --keep-going .*-c site \. build/site", site)
+    assert "site/check_links.py build/site" in site
+    assert "COURSE_SITE_DIR=build/site" in dry_run("site-test")
+    assert "COURSE_SITE_DIR=build/site" in dry_run("test")
+    for line in (REPO / "requirements-site.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert ">=" in line and "<" in line, f"unbounded requirement: {line}"
