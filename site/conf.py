@@ -135,7 +135,33 @@ def _repository_links():
     return RepositoryLinks
 
 
+def _link_solutions(app, doctree):
+    """Under a lesson's "Exercises" heading, a link to its solutions page (when there is one)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    docname = app.env.docname
+    if not docname.startswith("notebooks/") or docname.count("/") != 1:
+        return
+    solutions = f"notebooks/solutions/{docname.split('/')[1]}_solutions"
+    if not (ROOT / f"{solutions}.ipynb").exists():
+        return
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        if title is not None and title.astext().strip().lower().startswith("exercises"):
+            ref = addnodes.pending_xref("", refdomain="std", reftype="doc",
+                                        reftarget=f"/{solutions}", refexplicit=True,
+                                        refdoc=docname)
+            ref += nodes.inline("", "the solutions notebook")
+            note = nodes.paragraph("", "Stuck, or done? Compare with ")
+            note += ref
+            note += nodes.Text(" (try first: each exercise's check tells you when you are right).")
+            section.insert(1, note)
+            return
+
+
 def setup(app):
+    app.connect("doctree-read", _link_solutions)
     app.add_post_transform(_repository_links())
     app.connect("source-read", _add_navigation)
     app.connect("build-finished", _home_page)

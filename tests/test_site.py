@@ -226,6 +226,8 @@ def test_built_site_has_a_page_per_notebook_with_launch_buttons():
         assert f"colab.research.google.com/github/{repo}/blob/" in html, stem
         assert f"notebooks/{stem}.ipynb" in html, stem
         assert f"mybinder.org/v2/gh/{repo}/" in html, stem
+        if (REPO / "notebooks" / "solutions" / f"{stem}_solutions.ipynb").exists():
+            assert f'href="solutions/{stem}_solutions.html"' in html, f"{stem}: no solutions link"
     for stem in solution_stems():
         assert (root / "notebooks" / "solutions" / f"{stem}.html").is_file(), stem
 
