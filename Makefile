@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the site's extra packages (requirements-site.txt), in whichever environment BIN names
+SITE_STAMP := $(BIN)/../.site-installed
+SITE_DIR   ?= build/site
 NB_TIMEOUT ?= 300
 # JupyterLab refuses to start as root unless told; containers and CI often run as root
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -43,7 +46,7 @@ determinism: venv
 test: lint unit notebooks determinism site-test
 
 # the whole suite inside a network namespace that has only loopback (Linux, root or userns)
-test-offline: venv
+test-offline: venv $(SITE_STAMP)
 	unshare -n -r sh -c 'ip link set lo up 2>/dev/null; $(MAKE) --no-print-directory test'
 
 # the notebooks under a 3.5 GB address-space limit. Address space is not resident memory:
@@ -77,9 +80,6 @@ clean:
 # the course website from the committed, executed notebooks (nothing is re-run):
 # warnings and broken cross-references fail the build, then every local link and asset
 # is checked (build/site/index.html opens offline; README.md says how to publish it)
-SITE_STAMP := $(VENV)/.site-installed
-SITE_DIR   ?= build/site
-
 $(SITE_STAMP): requirements-site.txt $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
 	touch $(SITE_STAMP)
