@@ -27,12 +27,16 @@ COLAB_PROVIDES = frozenset({"torch", "jupyterlab", "ipykernel", "ipywidgets", "n
 
 COLAB_CELL = f'''\
 # On Colab, fetch and install the course first (this cell does nothing anywhere else)
-import os, subprocess, sys
+import os
+import subprocess
+import sys
+
 if "google.colab" in sys.modules and not os.path.isdir("{COLAB_DIR}"):
-    subprocess.run(["git", "clone", "-q", "--depth", "1",
-                    "https://github.com/{REPOSITORY}", "{COLAB_DIR}"], check=True)
+    url = "https://github.com/{REPOSITORY}"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", url, "{COLAB_DIR}"], check=True)
     sys.path.insert(0, "{COLAB_DIR}")  # Colab only: the course is not installed yet
     from course_utils.colab import setup_colab
+
     setup_colab("{COLAB_DIR}")
 '''
 

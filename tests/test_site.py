@@ -119,6 +119,20 @@ def test_colab_cell_does_nothing_outside_colab(monkeypatch, tmp_path):
     assert colab.REPOSITORY in colab.COLAB_CELL
 
 
+def test_colab_cell_passes_the_course_linter(tmp_path):
+    import subprocess
+    import sys
+
+    from course_utils.colab import COLAB_CELL
+
+    cell = tmp_path / "colab_cell.py"
+    cell.write_text(COLAB_CELL, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache",
+                          "--config", str(REPO / "pyproject.toml"), str(cell)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
 def test_setup_colab_is_a_no_op_outside_colab(monkeypatch, tmp_path):
     from course_utils.colab import on_colab, setup_colab
 
