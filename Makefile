@@ -3,12 +3,15 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the site's extra packages (requirements-site.txt), in whichever environment BIN names
+SITE_STAMP := $(BIN)/../.site-installed
+SITE_DIR   ?= build/site
 NB_TIMEOUT ?= 300
 # JupyterLab refuses to start as root unless told; containers and CI often run as root
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv lab test lint unit notebooks determinism execute clean-notebooks bench doctor clean \
-	test-offline test-memory test-latest mutation
+	test-offline test-memory test-latest mutation site site-test
 
 venv: $(STAMP)
 
@@ -40,10 +43,10 @@ notebooks: venv
 determinism: venv
 	$(BIN)/python -m tests.check_determinism
 
-test: lint unit notebooks determinism
+test: lint unit notebooks determinism site-test
 
 # the whole suite inside a network namespace that has only loopback (Linux, root or userns)
-test-offline: venv
+test-offline: venv $(SITE_STAMP)
 	unshare -n -r sh -c 'ip link set lo up 2>/dev/null; $(MAKE) --no-print-directory test'
 
 # the notebooks under a 3.5 GB address-space limit. Address space is not resident memory:
@@ -78,3 +81,18 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
+
+# the course website from the committed, executed notebooks (nothing is re-run):
+# warnings and broken cross-references fail the build, then every local link and asset
+# is checked (build/site/index.html opens offline; README.md says how to publish it)
+$(SITE_STAMP): requirements-site.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(BIN)/python -m sphinx -b html -n -W --keep-going -q -c site . $(SITE_DIR)
+	$(BIN)/python site/check_links.py $(SITE_DIR)
+
+# the built site in headless Chromium (skipped, saying why, where chromium is absent)
+site-test: site
+	COURSE_SITE_DIR=$(SITE_DIR) $(BIN)/python -m pytest -q -ra tests/test_site.py

@@ -137,7 +137,7 @@ def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
     """pytest node ids of the tests whose source mentions any of ``names``."""
     ids = []
     for rel in test_files:
-        source = (ROOT / rel).read_text()
+        source = (ROOT / rel).read_text(encoding="utf-8")
         tree = ast.parse(source)
         helpers = "\n".join(ast.get_source_segment(source, n) or "" for n in tree.body
                             if not (isinstance(n, ast.FunctionDef) and n.name.startswith("test")))
@@ -193,7 +193,7 @@ def run_tests(node_ids: list[str]) -> bool:
 def mutate_module(name: str, list_only: bool = False) -> dict:
     test_files, core = TARGETS[name]
     module = importlib.import_module(f"course_utils.{name}")
-    source = Path(module.__file__).read_text()
+    source = Path(module.__file__).read_text(encoding="utf-8")
     tree = ast.parse(source)
     callers = _callers(tree)
     killed, survived, no_tests = 0, [], []
@@ -260,7 +260,7 @@ def main() -> int:
         return 0
     lines += ["", f"Run time: {time.perf_counter() - start:.0f} s.", ""] + details
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines[:len(args.modules) + 4]))
     print(f"report: {RESULTS.relative_to(ROOT)}")
     return 0

@@ -1,0 +1,102 @@
+"""Export vectors for the TensorFlow Embedding Projector (https://projector.tensorflow.org).
+
+The projector loads two tab-separated files: ``vectors.tsv`` (one vector per line, no header)
+and ``metadata.tsv`` (one label per line, same order). Open the projector, click "Load",
+and choose the two files: it runs PCA, t-SNE and UMAP in the browser and shows neighbours.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+__all__ = ["export_projector"]
+
+
+def _as_matrix(vectors: Any):
+    """(rows, labels or None) from KeyedVectors, a numpy array or a torch tensor."""
+    import numpy as np
+
+    if hasattr(vectors, "index_to_key") and hasattr(vectors, "vectors"):  # gensim KeyedVectors
+        return np.asarray(vectors.vectors), [str(k) for k in vectors.index_to_key]
+    if hasattr(vectors, "detach") and hasattr(vectors, "cpu"):  # torch tensor
+        vectors = vectors.detach().cpu().float().numpy()
+    try:
+        matrix = np.asarray(vectors)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"expected gensim KeyedVectors, a numpy array or a torch tensor of shape (n, d), "
+            f"got {type(vectors).__name__}: pass e.g. `kv`, `emb` or `model.wte.weight`"
+        ) from err
+    return matrix, None
+
+
+def _clean_label(label: Any) -> str:
+    # the projector splits lines on tabs and newlines: keep each label on one cell
+    text = str(label).replace("\t", " ").replace("\r\n", " ").replace("\n", " ")
+    text = text.replace("\r", " ")
+    return text if text.strip() else "<empty>"
+
+
+def export_projector(vectors_or_kv: Any, folder: str | Path, labels: Any = None, *,
+                     words: list[str] | None = None) -> tuple[Path, Path]:
+    """Write ``vectors.tsv`` and ``metadata.tsv`` for projector.tensorflow.org into ``folder``.
+
+    vectors_or_kv: gensim ``KeyedVectors`` (its words are the labels), or a numpy array /
+        torch tensor of shape ``(n, d)``.
+    labels: ``n`` labels, one per row (required for arrays, optional for KeyedVectors).
+    words: with KeyedVectors, export only these words (in this order), e.g. a few hundred
+        around a theme; the projector gets slow beyond ~10k rows.
+    Returns the two paths ``(vectors.tsv, metadata.tsv)``. Tabs and newlines in labels are
+    replaced by spaces; an empty label becomes ``<empty>``.
+    """
+    import numpy as np
+
+    if words is not None:
+        if not hasattr(vectors_or_kv, "index_to_key"):
+            raise TypeError("`words=` selects rows of gensim KeyedVectors; for an array, "
+                            "index it yourself (emb[ids]) and pass `labels=`")
+        missing = [w for w in words if w not in vectors_or_kv.key_to_index]
+        if missing:
+            raise KeyError(f"{missing[:5]} not in the vocabulary ({len(missing)} of "
+                           f"{len(words)} words): drop them or check the spelling")
+        matrix = np.stack([vectors_or_kv[w] for w in words]) if words else np.zeros((0, 0))
+        own_labels = list(words)
+    else:
+        matrix, own_labels = _as_matrix(vectors_or_kv)
+    if matrix.ndim != 2:
+        raise ValueError(f"expected vectors of shape (n, d), got {matrix.shape}: "
+                         f"for one vector use `x.reshape(1, -1)`")
+    n, d = matrix.shape
+    if n == 0 or d == 0:
+        raise ValueError(f"nothing to export: the vectors have shape {matrix.shape}")
+    real = np.issubdtype(matrix.dtype, np.integer) or np.issubdtype(matrix.dtype, np.floating)
+    if not real:
+        raise TypeError(f"expected real numbers, got dtype {matrix.dtype}")
+    bad = ~np.isfinite(matrix.astype(np.float64)).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        raise ValueError(f"{bad.sum()} rows hold NaN or inf (first: row {rows[0]}): "
+                         "the projector cannot place them; drop or fix those rows")
+    if labels is None:
+        labels = own_labels
+        if labels is None:
+            raise ValueError(f"an array of {n} vectors needs `labels=` (one per row): "
+                             "the projector shows them on hover and in searches")
+    labels = [_clean_label(x) for x in labels]
+    if len(labels) != n:
+        raise ValueError(f"got {len(labels)} labels for {n} vectors: "
+                         "pass exactly one label per row, in row order")
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    vectors_path, metadata_path = folder / "vectors.tsv", folder / "metadata.tsv"
+    values = matrix.astype(np.float64)
+    # repr-precision of float32 keeps files small and round-trips float32 exactly
+    digits = 9 if matrix.dtype.itemsize <= 4 else 17
+    with open(vectors_path, "w", encoding="utf-8", newline="\n") as out:
+        for row in values:
+            out.write("\t".join(f"{v:.{digits}g}" for v in row) + "\n")
+    with open(metadata_path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("\n".join(labels) + "\n")
+    return vectors_path, metadata_path
