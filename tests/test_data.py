@@ -222,7 +222,7 @@ def test_glove_from_a_user_text_file(tmp_path):
         load_glove(path=tmp_path / "nope.txt")
     bad = tmp_path / "bad.txt"
     bad.write_text("king one two\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="not a GloVe text file"):
+    with pytest.raises(ValueError, match="line 1: .one. .for the word .king.. is not a number"):
         load_glove(path=bad)
 
 
