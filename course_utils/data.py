@@ -505,6 +505,11 @@ def _text_lines(path: Path, encoding: str, what: str) -> Iterator[tuple[int, str
                     ) from None
                 if number == 1 and line.startswith("\ufeff"):  # a byte-order mark
                     line = line[1:]
+                if "\r" in line:  # Windows (CR LF) and old Mac (CR) line ends, as text mode
+                    pieces = line.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                    for piece in pieces[:-1] if pieces[-1] == "" else pieces:
+                        yield number, piece + "\n"
+                    continue
                 yield number, line
     except _DAMAGED as exc:
         if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
