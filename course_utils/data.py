@@ -661,7 +661,8 @@ def load_glove(path: str | os.PathLike | None = None, limit: int | None = None,
     limit = _optional_positive_int(limit, "limit")
     if path is not None:
         path = _user_file(path, "GloVe file", "a GloVe text file (e.g. glove.6B.300d.txt)")
-        words, matrix = _read_vectors(path, limit, encoding)
+        with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: refused by line
+            words, matrix = _read_vectors(path, limit, encoding)
         kv = KeyedVectors(matrix.shape[1])
         kv.add_vectors(words, matrix)
         return kv

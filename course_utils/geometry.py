@@ -79,6 +79,20 @@ def _as_tensor(x: Any, name: str):
     return t if t.is_floating_point() else t.double()
 
 
+def _to_float32(t, name: str):
+    """``t`` in float32 (the engine's precision); values beyond its range are refused."""
+    import torch
+
+    if t.dtype == torch.float32:
+        return t
+    out = t.float()
+    if not torch.isfinite(out).all():
+        raise ValueError(f"{name} holds values beyond float32's range (about 3.4e38), which "
+                         "the search engine computes in: rescale them (cosine needs no "
+                         "rescaling)")
+    return out
+
+
 def _pair(a, b, fn):
     """Broadcast a pairwise measure over (d,)/(n, d) inputs; return numpy unless given torch."""
     import torch
@@ -188,13 +202,15 @@ def topk_scores(queries, matrix, k: int = 10, metric: str = "cosine", exclude=No
     from course_utils.runtime import get_device
 
     dev = torch.device(get_device(device))
-    q = _as_tensor(queries, "queries").float()
-    m = _as_tensor(matrix, "matrix").float()
+    q = _as_tensor(queries, "queries")
+    m = _as_tensor(matrix, "matrix")
     q = q.reshape(1, -1) if q.ndim == 1 else q
     if q.shape[1] != m.shape[1]:
         raise ValueError(f"queries have dimension {q.shape[1]} but the matrix has {m.shape[1]}")
-    if metric == "cosine":
-        q, m = _unit_rows(q, "queries"), _unit_rows(m, "matrix")
+    if metric == "cosine":  # normalized before the float32 cast: 1e200 (float64) stays right
+        q, m = _unit_rows(q, "queries").float(), _unit_rows(m, "matrix").float()
+    else:
+        q, m = _to_float32(q, "queries"), _to_float32(m, "matrix")
     sign = -1.0 if metric in ("euclidean", "manhattan") else 1.0  # always maximize internally
     q, m = q.to(dev), m.to(dev)
 
@@ -470,7 +486,7 @@ def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
                                    dtype=np.float32))
             exclude.append(idx if exclude_query else -1)
         else:
-            vecs.append(np.asarray(item, dtype=np.float32))
+            vecs.append(np.asarray(item, dtype=np.float64))  # cast after normalizing
             exclude.append(-1)
     scores, idx = topk_scores(np.stack(vecs), matrix, k=k, metric=metric,
                               exclude=np.array(exclude)[:, None], device=device)
@@ -518,9 +534,9 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
     uniq, inv = np.unique(idx, return_inverse=True)
     inv = inv.reshape(idx.shape)
     dev = torch.device(get_device(device))
-    unit = _unit_rows(_as_tensor(np.asarray(full[uniq], dtype=np.float32), "vectors"),
-                      "the analogy words").to(dev)
-    m = _unit_rows(_as_tensor(matrix, "matrix").float(), "matrix").to(dev)
+    unit = _unit_rows(_as_tensor(np.asarray(full[uniq]), "vectors"),
+                      "the analogy words").float().to(dev)
+    m = _unit_rows(_as_tensor(matrix, "matrix"), "matrix").float().to(dev)
     exclude = idx if exclude is None else exclude
     ia, ib, ic = (torch.as_tensor(inv[:, j], device=dev) for j in range(3))
     n = len(idx)
