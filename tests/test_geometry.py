@@ -161,7 +161,9 @@ def test_topk_bad_input():
         geo.topk_scores(np.ones((2, 2)), m, exclude=np.zeros((1, 4), dtype=int))
     with pytest.raises(ValueError, match="block_vocab must be a positive int"):
         geo.topk_scores(m, m, block_vocab=0)
-    assert geo.topk_scores(np.ones((2, 2)), m, k=3, exclude=[0, 1])[1][0].tolist() == [1, 2, 0]
+    scores, idx = geo.topk_scores(np.ones((2, 2)), m, k=3, exclude=[0, 1])
+    assert idx[0].tolist() == [1, 2, -1] and scores[0, 2] == -np.inf  # padding, not row 0
+    assert idx[1].tolist() == [0, 2, -1]
 
 
 def test_device_cpu_is_accepted():
