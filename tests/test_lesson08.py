@@ -11,6 +11,7 @@ import torch
 
 from course_utils import retrieval
 from course_utils.checks import check_index_bytes, check_info_nce, check_ndcg
+from course_utils.retrieval import info_nce
 from tests.nbutils import NOTEBOOK_DIR, load_definitions
 
 LESSON = NOTEBOOK_DIR / "08_retrieval.ipynb"
@@ -98,6 +99,12 @@ def test_info_nce_checker_rejects_wrong_answers():
         verdict = check_info_nce(wrong)
         assert not verdict.passed, wrong.__name__
     verdict = check_info_nce(uses_the_library)
+    assert not verdict.passed and "off limits" in verdict.message
+
+    def uses_the_imported_name(q, d, t):
+        return info_nce(q, d, t)
+
+    verdict = check_info_nce(uses_the_imported_name)
     assert not verdict.passed and "off limits" in verdict.message
     assert retrieval.info_nce is not None and retrieval.info_nce.__name__ == "info_nce"
 
