@@ -609,3 +609,128 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     return _run("4.3 all-but-the-top", remove_top_directions, cases,
                 "subtract the mean row; the top directions are the first rows of vh in "
                 "np.linalg.svd(centered, full_matrices=False); subtract (centered @ U.T) @ U")
+
+
+# --------------------------------------------------------------------------- lesson 08
+
+
+def _fresh_rng():
+    """A generator with a new seed on every call, so a checker never sees the same inputs."""
+    import numpy as np
+
+    return np.random.default_rng()
+
+
+def check_info_nce(info_nce_loss: Callable) -> Verdict:
+    """Exercise 8.1: ``info_nce_loss(queries (B, d), docs (B, d), temperature)`` -> the mean
+    cross-entropy of cosine / temperature, row i's positive being doc i. Without
+    ``course_utils.retrieval.info_nce``."""
+    import numpy as np
+    import torch
+
+    import course_utils.retrieval as retrieval
+
+    rng = _fresh_rng()
+    cases = []
+    shapes = [(int(rng.integers(2, 9)), int(rng.integers(2, 7)),
+               float(rng.choice([0.05, 0.1, 1.0]))) for _ in range(3)]
+    shapes += [(1, 4, 0.1),  # one pair: nothing to tell apart, the loss is 0
+               (6, 5, 0.01)]  # scores up to 100: exp() overflows float32 without logsumexp
+    for b, d, tau in shapes:
+        scale = rng.uniform(0.1, 10, size=(b, 1))  # norms differ: the loss uses cosines
+        q = torch.as_tensor(rng.standard_normal((b, d)) * scale, dtype=torch.float32)
+        docs = torch.as_tensor(rng.standard_normal((b, d)) + 2 * q.numpy() / scale,
+                               dtype=torch.float32)  # each doc leans towards its query
+        expected = float(retrieval.info_nce(q.double(), docs.double(), tau))
+
+        def judge(got, expected=expected, b=b, d=d, tau=tau):
+            if hasattr(got, "detach"):
+                if got.numel() != 1:
+                    return f"expected one number (the mean loss), got shape {tuple(got.shape)}"
+                got = got.detach().item()
+            if not isinstance(got, int | float | np.floating | np.ndarray):
+                return f"expected a number or a scalar tensor, got {type(got).__name__}"
+            got = float(np.asarray(got).reshape(-1)[0]) if np.size(got) == 1 else None
+            if got is None:
+                return "expected one number (the mean loss over the batch)"
+            if not abs(got - expected) <= 1e-4 * max(1.0, abs(expected)):  # NaN fails too
+                return f"for a batch of {b} pairs of dimension {d}, temperature {tau}: your loss " \
+                       f"{got:.4f} is not the reference"
+            return None
+
+        cases.append(((q, docs, tau), judge))
+
+    def forbidden(*args, **kwargs):
+        raise RuntimeError("write the loss yourself: course_utils.retrieval.info_nce is off "
+                           "limits in this exercise")
+
+    code = getattr(info_nce_loss, "__code__", None)
+    if code is not None and "info_nce" in code.co_names:  # `from ... import info_nce` used
+        return Verdict("8.1 InfoNCE", False, "write the loss yourself: your function calls "
+                       "info_nce, which is off limits in this exercise")
+    original = retrieval.info_nce
+    retrieval.info_nce = forbidden
+    try:
+        return _run("8.1 InfoNCE", info_nce_loss, cases,
+                    "normalize rows, logits = q @ d.T / temperature (B x B), then the cross-"
+                    "entropy of each row with the diagonal as the target "
+                    "(torch.nn.functional.cross_entropy keeps large logits finite)")
+    finally:
+        retrieval.info_nce = original
+
+
+def check_ndcg(ndcg: Callable) -> Verdict:
+    """Exercise 8.2: ``ndcg(ranking, relevance, k)`` -> nDCG@k of one ranked list of ids, with
+    ``relevance = {doc_id: grade}`` (unlisted documents have grade 0)."""
+    import numpy as np
+
+    from course_utils.retrieval import ndcg_at_k
+
+    rng = _fresh_rng()
+    cases = []
+    for i in range(6):
+        m = int(rng.integers(8, 30))
+        ranking = rng.permutation(m)[: int(rng.integers(5, 8))].tolist()
+        n_rel = int(rng.integers(1, 6)) if i else 9  # case 0: more relevant documents than k
+        rel_ids = rng.choice(m, size=min(n_rel, m), replace=False)
+        relevance = {int(j): int(rng.integers(1, 4)) for j in rel_ids}
+        if i == 1:  # the edge case: relevant documents the ranking missed still count in the ideal
+            relevance = {j: g for j, g in relevance.items() if j not in ranking[:2]} or {m + 1: 2}
+        k = int(rng.integers(3, len(ranking) + 1))
+        expected = ndcg_at_k(np.array([ranking]), [relevance], k)
+
+        def judge(got, expected=expected, ranking=ranking, relevance=relevance, k=k):
+            if not isinstance(got, int | float | np.floating):
+                return f"expected a float, got {type(got).__name__}"
+            if not abs(float(got) - expected) <= 1e-6:  # NaN fails too
+                return f"for ranking {ranking}, relevance {relevance}, k={k} your " \
+                       f"{float(got):.4f} is not the reference value"
+            return None
+
+        cases.append(((ranking, relevance, k), judge))
+    return _run("8.2 nDCG", ndcg, cases,
+                "DCG = sum of grade / log2(position + 1) over the first k positions (position "
+                "1 first); divide by the DCG of the k highest grades in `relevance`, sorted")
+
+
+def check_index_bytes(index_bytes: Callable) -> Verdict:
+    """Exercise 8.3: ``index_bytes(n_docs, dim, kind)`` -> bytes the vectors take as "float32",
+    "int8" or "binary" (bits packed into bytes, each vector padded to whole bytes)."""
+    rng = _fresh_rng()
+    cases = []
+    for kind in ("float32", "int8", "binary", "binary"):
+        n, dim = int(rng.integers(1, 10**6)), int(rng.choice([384, 768, 1024]))
+        if cases and kind == "binary":
+            dim = int(rng.integers(1, 60)) * 8 + int(rng.integers(1, 8))  # not a multiple of 8
+        per = {"float32": 4 * dim, "int8": dim, "binary": -(-dim // 8)}[kind]
+
+        def judge(got, expected=n * per, n=n, dim=dim, kind=kind):
+            if isinstance(got, bool) or not isinstance(got, int | float) or got != expected:
+                return f"for {n:,} vectors of {dim} dimensions as {kind} your {got!r} bytes " \
+                       "is not right"
+            return None
+
+        cases.append(((n, dim, kind), judge))
+    return _run("8.3 index bytes", index_bytes, cases,
+                "float32 takes 4 bytes a number and int8 one; binary takes one bit, and a "
+                "vector's bits are packed into whole bytes (round up: math.ceil(dim / 8))")
