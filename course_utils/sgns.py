@@ -1,17 +1,24 @@
-"""Skip-gram with negative sampling (word2vec, Mikolov et al. 2013) in readable PyTorch.
+"""word2vec with negative sampling (Mikolov et al. 2013): skip-gram and CBOW.
 
-    from course_utils.sgns import train_sgns
+    from course_utils.sgns import train_sgns, train_cbow
     kv = train_sgns(corpus, dim=100, window=5, negative=5, min_count=5, epochs=5, seed=0)
+    kv = train_cbow(corpus, dim=100, window=5, negative=5, min_count=5, epochs=5, seed=0)
 
 The recipe is word2vec's: frequent words are subsampled, each centre word gets a window of
 random size ``1..window``, negatives come from the unigram distribution raised to 0.75, and
-the learning rate decays linearly to almost zero. Two update paths:
+the learning rate decays linearly to almost zero. Two engines:
 
-- ``optimizer=None`` (default): the word2vec update written by hand, a sparse SGD step that
-  touches only the rows in the batch, no autograd.
-- ``optimizer="sgd" | "adam" | "sparse_adam"`` (or a function ``params -> torch.optim``):
-  the same loss through ``nn.Embedding`` and autograd, so optimizers can be compared.
+- the compiled CPU engine (default; ``course_utils.w2v_engine``, Numba): Hogwild threads,
+  one draw of negatives shared by a window's context words (pWord2Vec), float32 throughout.
+  ``train_word2vec`` is its full interface; ``reference_sgns_loop`` is the same loop in
+  plain NumPy, step by step, for reading and for tests.
+- the PyTorch trainer (``engine="torch"``, ``SGNSTrainer``), for what only torch gives: GPUs
+  and optimizer studies. ``optimizer=None``: the word2vec update written by hand, a sparse
+  SGD step that touches only the rows in the batch; ``optimizer="sgd" | "adam" |
+  "sparse_adam"`` (or a function ``params -> torch.optim``): the same loss through
+  ``nn.Embedding`` and autograd. It keeps snapshots for studying dynamics.
 
+For the torch trainer:
 All randomness comes from ``seed``: the numbers for epoch ``e``, chunk ``c`` are drawn from
 their own ``numpy`` generator seeded with ``(seed, e, c)``. That makes a run reproducible
 and resumable at any step: a snapshot stores the step it was taken at, and a resumed run
@@ -29,6 +36,8 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -280,7 +289,7 @@ def load_snapshot(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise SnapshotError(f"{path} is not a readable snapshot ({exc}); delete it and resume "
                             "from an earlier one") from exc
 
@@ -869,7 +878,6 @@ class SGNSTrainer:
         import torch
 
         data = load_snapshot(path) if data is None else data
-        _check_snapshot_arrays(data, path, len(self.vocab), self.dim)
         try:
             saved = json.loads(str(data["config"]))
         except (KeyError, json.JSONDecodeError) as exc:
@@ -882,6 +890,7 @@ class SGNSTrainer:
             raise SnapshotError(f"{path} comes from a different run; (snapshot, now) differ in "
                                 f"{diff}: resume with the same corpus and settings, or start "
                                 "a fresh snapshot_dir")
+        _check_snapshot_arrays(data, path, len(self.vocab), self.dim)
         with torch.no_grad():
             self.w_in.copy_(torch.from_numpy(data["w_in"]))
             self.w_out.copy_(torch.from_numpy(data["w_out"]))
@@ -914,7 +923,7 @@ class SGNSTrainer:
 
 
 TORCH_ONLY = ("optimizer", "batch_size", "chunk_words", "snapshot_steps", "snapshot_dir",
-              "keep_snapshots", "log_every", "progress", "device")
+              "keep_snapshots", "log_every")
 ENGINES = ("auto", "numba", "torch")
 
 
@@ -927,13 +936,17 @@ def train_sgns(corpus, dim: int = 100, window: int = 5, negative: int = 5, min_c
 
     ``engine="numba"``: the compiled CPU engine (``train_word2vec``; options ``lr``, ``min_lr``,
     ``sample``, ``threads`` (default every core), ``shared_negatives``, ``table_size``,
-    ``vocabulary``); the trainer returned is a ``Word2VecRun``.
+    ``vocabulary``; ``progress`` and ``device="cpu"`` are accepted and change nothing); the
+    trainer returned is a ``Word2VecRun``.
     ``engine="torch"``: ``SGNSTrainer``, for GPUs (``device="cuda"``), optimizer studies
     (``optimizer=`` None = hand-written sparse SGD; "sgd", "adam", "sparse_adam" or a callable
     use autograd), snapshots (``snapshot_steps``, ``snapshot_dir``), ``batch_size``,
-    ``log_every``, ``progress``; its trainer has ``snapshots`` and ``loss_history``.
-    ``engine="auto"`` (default) takes torch when any of those torch-only options is given
-    (or ``resume=True``), and the compiled engine otherwise.
+    ``chunk_words``, ``log_every``, ``progress``; its trainer has ``snapshots`` and
+    ``loss_history``; ``threads`` there are torch threads (default 1).
+    ``engine="auto"`` (default) takes torch when any torch-only option is given (``optimizer``,
+    ``batch_size``, ``chunk_words``, ``snapshot_steps``, ``snapshot_dir``, ``keep_snapshots``,
+    ``log_every``, a ``device`` other than "cpu", or ``resume=True``), and the compiled engine
+    otherwise.
 
     With ``resume=True`` and a ``snapshot_dir`` holding snapshots of the same run, training
     continues from the latest readable one (a damaged file is skipped with a warning) and
@@ -942,9 +955,13 @@ def train_sgns(corpus, dim: int = 100, window: int = 5, negative: int = 5, min_c
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     torch_options = sorted(k for k in options if k in TORCH_ONLY)
+    if options.get("device") not in (None, "cpu"):
+        torch_options.append("device")
     if engine == "auto":
         engine = "torch" if torch_options or resume else "numba"
     if engine == "numba":
+        options.pop("progress", None)  # the compiled engine shows no progress bar
+        options.pop("device", None)  # None or "cpu" here
         if torch_options or resume:
             raise ValueError(f"{torch_options or ['resume']} only work with engine='torch' (the "
                              "compiled engine has no optimizers, snapshots or batches): pass "
@@ -987,7 +1004,11 @@ def _resume_from_last_good(trainer: SGNSTrainer) -> None:
     for path in sorted(trainer.snapshot_dir.glob("step_*.npz"), reverse=True):
         try:
             data = load_snapshot(path)
-            if "config" in data:  # a foreign run is refused by load, not skipped
+            try:
+                foreign = json.loads(str(data["config"])) != trainer.config()
+            except (KeyError, json.JSONDecodeError):
+                foreign = False
+            if not foreign:  # a snapshot of another run is refused by load, not skipped
                 _check_snapshot_arrays(data, path, len(trainer.vocab), trainer.dim)
         except SnapshotError as exc:
             warnings.warn(f"skipping a damaged snapshot: {exc}", stacklevel=3)
