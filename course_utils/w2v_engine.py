@@ -114,8 +114,9 @@ def train_slice(ids, starts, w_in, w_out, table, keep, window, negative, epochs,
                         hidden[c] = 0.0
                         err[c] = 0.0
                     for q in range(m):
+                        v = ctx[q]  # a local: a load inside the loop would block SIMD
                         for c in range(d):
-                            hidden[c] += w_in[ctx[q], c]
+                            hidden[c] += w_in[v, c]
                     inv = np.float32(1.0) / np.float32(m)
                     for c in range(d):
                         hidden[c] *= inv
@@ -145,8 +146,9 @@ def train_slice(ids, starts, w_in, w_out, table, keep, window, negative, epochs,
                         for c in range(d):
                             w_out[t, c] += g * hidden[c]
                     for q in range(m):
+                        v = ctx[q]
                         for c in range(d):
-                            w_in[ctx[q], c] += err[c]
+                            w_in[v, c] += err[c]
                 elif shared:
                     for k in range(1, negative + 1):
                         state = _next(state)
