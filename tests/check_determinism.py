@@ -25,7 +25,7 @@ from tests.nbutils import REPO, all_notebooks, code_cells
 from tests.nbval_guard import guarded_ipython_dir
 
 ENV = {"PYTHONHASHSEED": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-       "OPENBLAS_NUM_THREADS": "1"}
+       "OPENBLAS_NUM_THREADS": "1", "COURSE_STATIC_WIDGETS": "1"}
 
 
 def sanitizers() -> list[tuple[re.Pattern, str]]:

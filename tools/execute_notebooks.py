@@ -12,6 +12,7 @@ so that committed notebooks differ only when their content does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -46,6 +47,8 @@ def find(paths: list[str]) -> list[Path]:
 def execute(path: Path, timeout: int) -> float:
     from nbclient import NotebookClient
 
+    # explorers (course_utils.explorers) print their static view: no widget state is committed
+    os.environ.setdefault("COURSE_STATIC_WIDGETS", "1")
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
