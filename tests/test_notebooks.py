@@ -131,3 +131,52 @@ def test_checked_outputs_hold_no_floating_point_noise(path):
         assert not noisy, (f"{path.name}: a checked cell prints {noisy}, which can differ on "
                            f"another CPU; round it or print a comparison (`err < 1e-6`):\n"
                            f"{cell.source[:200]}")
+
+
+# A figure whose axes hold no plotted data (only text or annotations, which do not rescale the
+# axes) fails at `plt.show()` in every notebook kernel: tests/nbval_guard.py installs
+# tests/figure_guard.py through an IPython startup file. These tests show it catches one.
+
+
+def _run_startup_file(code: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from tests.nbval_guard import guarded_ipython_dir
+
+    startup = __import__("pathlib").Path(guarded_ipython_dir()) / "profile_default" / "startup"
+    source = (startup / "01-figure-guard.py").read_text(encoding="utf-8")
+    namespace: dict = {}
+    exec(compile(source, "01-figure-guard.py", "exec"), namespace)  # what a kernel runs
+    exec(code, namespace)
+
+
+def test_figure_guard_fails_on_an_axes_with_only_annotations():
+    import matplotlib.pyplot as plt
+
+    original = plt.show
+    try:
+        with pytest.raises(AssertionError, match="'relations' .only 2 text/annotation"):
+            _run_startup_file(
+                "import matplotlib.pyplot as plt\n"
+                "fig, ax = plt.subplots()\n"
+                "ax.annotate('', xy=(5, 5), xytext=(4, 4), arrowprops={'arrowstyle': '->'})\n"
+                "ax.text(4, 4, 'king')\n"
+                "ax.set_title('relations')\n"
+                "plt.show()\n")
+        plt.close("all")
+        _run_startup_file(  # the same figure with the points plotted passes
+            "import matplotlib.pyplot as plt\n"
+            "fig, (ax, cax) = plt.subplots(1, 2)\n"
+            "ax.scatter([4, 5], [4, 5])\n"
+            "fig.colorbar(cax.imshow([[0, 1]]), ax=cax)\n"
+            "ax.annotate('', xy=(5, 5), xytext=(4, 4), arrowprops={'arrowstyle': '->'})\n"
+            "plt.show()\n")
+        with pytest.raises(AssertionError, match="figure .*axes 1"):
+            _run_startup_file("import matplotlib.pyplot as plt\n"
+                              "fig, axes = plt.subplots(1, 2)\n"
+                              "axes[0].plot([1, 2])\n"
+                              "plt.show()\n")
+    finally:
+        plt.close("all")
+        plt.show = original
