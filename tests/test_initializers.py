@@ -217,3 +217,15 @@ def test_neighbor_overlap_reference_and_errors():
         neighbor_overlap(a, a[:3])
     with pytest.raises(ValueError, match="k must"):
         neighbor_overlap(a, a, k=4)
+
+
+def test_widen_orthogonal_keeps_every_dot_product_and_fills_every_coordinate():
+    table = torch.randn(50, 8, generator=torch.Generator().manual_seed(0))
+    wide = widen(table, 30, "orthogonal", seed=1)
+    assert wide.shape == (50, 30) and wide.dtype == table.dtype
+    assert torch.allclose(wide @ wide.T, table @ table.T, atol=1e-4)
+    assert (wide.norm(dim=0) > 1e-3).all()  # no dead coordinate, unlike zero padding
+    assert (widen(table, 30).norm(dim=0) == 0).sum() == 22
+    assert not torch.allclose(widen(table, 30, "orthogonal", seed=2), wide)  # seeded
+    with pytest.raises(ValueError, match="choose 'zeros', 'random_projection' or 'orthogonal'"):
+        widen(table, 30, "pca")

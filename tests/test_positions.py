@@ -265,3 +265,39 @@ def test_bert_input_embeddings_equal_the_models_own(minilm):
         bert_input_embeddings(model, torch.zeros(1, 600, dtype=torch.long))
     with pytest.raises(ValueError, match=r"\(B, T\)"):
         bert_input_embeddings(model, torch.zeros(1, 2, 3, dtype=torch.long))
+
+
+def test_rope_scaled_frequencies_follow_each_method():
+    from course_utils.positions import (
+        rope_frequencies,
+        rope_scaled_frequencies,
+        yarn_attention_scale,
+    )
+
+    d, L, s = 128, 4096, 4.0
+    inv = rope_frequencies(d)
+    assert torch.equal(rope_scaled_frequencies(d, factor=s), inv)  # "none"
+    assert torch.allclose(rope_scaled_frequencies(d, factor=s, method="linear"), inv / s)
+    ntk = rope_scaled_frequencies(d, factor=s, method="ntk")
+    assert ntk[0] == inv[0] and torch.isclose(ntk[-1], inv[-1] / s)  # ends kept / interpolated
+    assert ((ntk / inv)[1:] < 1).all() and ((ntk / inv).diff() < 0).all()
+    yarn = rope_scaled_frequencies(d, factor=s, method="yarn", original_max_position=L)
+    turns = L * inv / (2 * math.pi)  # rotations over the trained context
+    assert torch.equal(yarn[turns > 32], inv[turns > 32])  # fast pairs untouched
+    assert torch.allclose(yarn[turns < 1], inv[turns < 1] / s)  # slow pairs interpolated
+    ratio = yarn / inv
+    assert (ratio.diff() <= 1e-12).all() and ((ratio > 1 / s - 1e-12) & (ratio < 1 + 1e-12)).all()
+    assert yarn_attention_scale(1.0) == 1.0
+    assert yarn_attention_scale(s) == pytest.approx((0.1 * math.log(4) + 1) ** 2)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"factor": 0.5}, "factor must be a number >= 1"),
+    ({"factor": 2.0, "method": "dynamic"}, "unknown RoPE scaling 'dynamic'"),
+    ({"factor": 2.0, "method": "yarn", "original_max_position": 0}, "original_max_position"),
+])
+def test_rope_scaled_frequencies_rejects_bad_settings(kwargs, match):
+    from course_utils.positions import rope_scaled_frequencies
+
+    with pytest.raises(ValueError, match=match):
+        rope_scaled_frequencies(64, **kwargs)
