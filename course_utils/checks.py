@@ -349,6 +349,7 @@ def check_bpe_merge(bpe_merge_step: Callable) -> Verdict:
     rng = fresh_rng()
     cases = [{("a", "a", "a"): 1, ("b", "a"): 1}]  # ('a','a') wins: no overlapping merge
     cases.append({("c", "b"): 2, ("b", "a"): 2, ("d",): 5})  # a tie: ('b','a') < ('c','b')
+    cases.append({("x", "y"): 5, ("a", "b"): 1, ("a", "b", "c"): 1})  # counts decide: ('x','y')
     for _ in range(3):
         vocab = {}
         for _ in range(int(rng.integers(3, 9))):
