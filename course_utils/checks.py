@@ -80,12 +80,123 @@ def _close_judge(expected, what: str, atol: float = 1e-5, want: str = "tensor"):
     return judge
 
 
+# --------------------------------------------------------------------------- shared helpers
+# (lessons 01-03 block: fresh inputs per call, and "do not use X" enforcement)
+
+
+def fresh_rng():
+    """A numpy Generator seeded anew on every call, so a checker never judges the same inputs
+    twice (an answer that memorises the inputs of one run fails the next one)."""
+    import os
+
+    import numpy as np
+
+    return np.random.default_rng(int.from_bytes(os.urandom(8), "little"))
+
+
+def forbidden_names_used(fn: Callable, names: list[str]) -> list[str]:
+    """Which of ``names`` (such as "one_hot") ``fn``'s source uses as an attribute or calls.
+
+    Reads the source with ``inspect``; a function whose source cannot be read (built in a
+    string) yields [] here and is still caught at run time by ``forbid_calls``.
+    """
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # a lambda inside a larger expression: parse from "lambda" on
+        start = source.find("lambda")
+        tree = None
+        for end in range(len(source), start, -1):
+            try:
+                tree = ast.parse(source[start:end].strip(), mode="eval")
+                break
+            except SyntaxError:
+                continue
+        if start < 0 or tree is None:
+            return []
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in names:  # F.one_hot, x.backward
+            used.add(node.attr)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id in names):  # one_hot(...) after a from-import; not a variable
+            used.add(node.func.id)
+    return sorted(used)
+
+
+class ForbiddenCallError(RuntimeError):
+    """An exercise's function called a library function the exercise asks not to use."""
+
+
+def forbid_calls(targets: list[tuple[object, str]]):
+    """Context manager: while active, ``module.attr`` for each ``(module, attr)`` raises
+    ``ForbiddenCallError`` (so ``F.one_hot`` inside an answer fails even under another name)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def guard():
+        saved = [(mod, attr, getattr(mod, attr)) for mod, attr in targets]
+
+        def blocker(name):
+            def blocked(*args, **kwargs):
+                raise ForbiddenCallError(f"the exercise asks you not to call {name}; "
+                                         "build it from simpler operations")
+            return blocked
+
+        try:
+            for mod, attr, _ in saved:
+                setattr(mod, attr, blocker(attr))
+            yield
+        finally:
+            for mod, attr, original in saved:
+                setattr(mod, attr, original)
+
+    return guard()
+
+
+def _forbidden_verdict(exercise: str, fn: Callable, names: list[str]) -> Verdict | None:
+    used = forbidden_names_used(fn, names) if callable(fn) else []
+    if used:
+        return Verdict(exercise, False, f"the exercise asks you not to use {', '.join(used)}: "
+                       "write it with basic tensor operations")
+    return None
+
+
+def _float_judge(expected: float, what: str, tol: float = 1e-9):
+    """A judge for a number: Python, numpy or 0-d torch floats all count; never shows the
+    expected value."""
+    import numbers
+
+    def judge(got):
+        if hasattr(got, "item") and getattr(got, "ndim", 0) == 0:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, numbers.Real):
+            return f"{what}: expected a number, got {type(got).__name__}"
+        if not abs(float(got) - expected) <= tol * max(1.0, abs(expected)):  # NaN fails
+            return f"{what}: your value {float(got):.4g} is not right"
+        return None
+
+    return judge
+
+
 # --------------------------------------------------------------------------- lesson 01
 
 
 def check_one_hot(one_hot: Callable) -> Verdict:
-    """Exercise 1.1: ``one_hot_encode(ids, num_classes)`` -> float tensor (n, num_classes)."""
+    """Exercise 1.1: ``one_hot_encode(ids, num_classes)`` -> float tensor (n, num_classes),
+    without ``F.one_hot``. Fresh ids on every call: repeats, the last class, an empty batch."""
     import torch
+
+    exercise = "1.1 one-hot"
+    if (bad := _forbidden_verdict(exercise, one_hot, ["one_hot"])) is not None:
+        return bad
 
     def judge_for(ids: torch.Tensor, n: int):
         expected = torch.zeros(len(ids), n)
@@ -99,131 +210,302 @@ def check_one_hot(one_hot: Callable) -> Verdict:
                        f"{tuple(expected.shape)}, got {tuple(got.shape)}"
             if not got.is_floating_point():
                 return f"expected a float tensor (so it can multiply a matrix), got {got.dtype}"
-            if not torch.equal(got.float(), expected):
-                return f"wrong values for ids {ids.tolist()}"
+            if not torch.equal(got.detach().cpu().float(), expected):
+                return f"wrong values for {len(ids)} ids and {n} classes"
             return None
 
         return judge
 
-    gen = torch.Generator().manual_seed(11)
+    rng = fresh_rng()
     cases = []
-    for ids, n in [(torch.tensor([0, 2, 1]), 3), (torch.tensor([4, 4, 0]), 6),
-                   (torch.randint(0, 50, (20,), generator=gen), 50),
-                   (torch.tensor([], dtype=torch.long), 5)]:
+    for length, n in [(3, 3), (int(rng.integers(5, 30)), int(rng.integers(2, 6))),
+                      (int(rng.integers(20, 60)), int(rng.integers(30, 200))), (0, 5)]:
+        ids = torch.from_numpy(rng.integers(0, n, size=length)).long()
+        if length:
+            ids[0] = n - 1  # the last class must work too
         cases.append(((ids, n), judge_for(ids, n)))
-    return _run("1.1 one-hot", one_hot, cases,
-                "start from torch.zeros(len(ids), num_classes) and set one 1 per row")
+    import torch.nn.functional as F
+
+    with forbid_calls([(F, "one_hot"), (torch.nn.functional, "one_hot")]):
+        return _run(exercise, one_hot, cases,
+                    "start from a zero tensor of shape (number of ids, num_classes) and set one "
+                    "1 per row, at the column the id names")
 
 
 def check_embedding_memory(embedding_memory_mib: Callable) -> Verdict:
     """Exercise 1.2: ``embedding_memory_mib(vocab_size, dim, bytes_per_param)`` -> MiB."""
+    rng = fresh_rng()
     cases = []
-    for v, d, b in [(30522, 768, 4), (50257, 768, 2), (32000, 4096, 2), (10, 10, 4)]:
-        expected = v * d * b / 2**20
-
-        def judge(got, expected=expected, v=v, d=d, b=b):
-            # `<=` then `not`: NaN compares False to everything, so a NaN answer fails
-            close = isinstance(got, int | float) and abs(got - expected) <= 1e-6 * max(1, expected)
-            if not close:
-                return f"for V={v}, d={d}, {b} bytes per parameter expected {expected:.2f} MiB, " \
-                       f"got {got!r}"
-            return None
-
-        cases.append(((v, d, b), judge))
+    for b in (4, 2, int(rng.choice([1, 8]))):
+        v, d = int(rng.integers(1_000, 200_000)), int(rng.integers(8, 8192))
+        cases.append(((v, d, b), _float_judge(v * d * b / 2**20,
+                                              f"for V={v:,}, d={d}, {b} bytes per parameter",
+                                              tol=1e-6)))
     return _run("1.2 embedding memory", embedding_memory_mib, cases,
-                "a table has V x d numbers; 1 MiB = 2**20 bytes")
+                "a table holds V x d numbers of bytes_per_param bytes each; 1 MiB = 2**20 bytes "
+                "(not 10**6)")
+
+
+def _oov_reference(train, test, size):
+    from collections import Counter
+
+    counts = Counter(train)
+    keep = {t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]}
+    return sum(t not in keep for t in test) / len(test)
 
 
 def check_oov_rate(oov_rate: Callable) -> Verdict:
-    """Exercise 1.3: ``held_out_oov_rate(train_tokens, test_tokens, vocab_size)`` -> float."""
-    from collections import Counter
+    """Exercise 1.3: ``held_out_oov_rate(train_tokens, test_tokens, vocab_size)`` -> float.
 
-    def reference(train, test, size):
-        counts = Counter(train)
-        keep = {t for t, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]}
-        return sum(t not in keep for t in test) / len(test)
-
-    train = "the cat sat on the mat the dog sat on the log a cat and a dog".split()
-    test = "the cat sat on a hat with the bat".split()
-    cases = []
-    for size in (1, 3, 5, 100):
-        expected = reference(train, test, size)
-
-        def judge(got, expected=expected, size=size):
-            if not isinstance(got, int | float) or not abs(got - expected) <= 1e-9:
-                return f"with vocab_size={size} expected {expected:.4f}, got {got!r}"
-            return None
-
-        cases.append(((train, test, size), judge))
-    return _run("1.3 OOV rate", oov_rate, cases,
-                "keep the vocab_size most frequent training tokens (Counter.most_common), then "
-                "count test tokens, repeats included, that are not kept")
+    Ties in frequency go alphabetically; fresh corpora on every call put tied words in
+    reverse alphabetical order of first appearance, so insertion-order tie-breaking
+    (``Counter.most_common``) gives a different answer.
+    """
+    exercise = "1.3 OOV rate"
+    if (bad := _forbidden_verdict(exercise, oov_rate, ["oov_rate", "Vocab"])) is not None:
+        return bad
+    rng = fresh_rng()
+    cases = [((["b", "b", "a", "a", "c"], ["a"], 1), None)]  # the tie case, exactly
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+    for _ in range(4):
+        words = ["".join(rng.choice(letters, size=3)) for _ in range(int(rng.integers(6, 12)))]
+        words = sorted(set(words), reverse=True)  # first appearance: reverse alphabetical
+        counts = rng.integers(1, 4, size=len(words))
+        counts[: len(words) // 2] = counts[0]  # a tie group at the top
+        train = [w for w, c in zip(words, counts, strict=True) for _ in range(int(c))]
+        test = list(rng.choice(words + ["unseen", "zzz"], size=int(rng.integers(5, 15))))
+        test.append(min(words))  # the alphabetical winner of the tie
+        size = int(rng.integers(1, len(words)))
+        cases.append(((train, [str(t) for t in test], size), None))
+    cases = [(args, _float_judge(_oov_reference(*args), f"with vocab_size={args[2]} on "
+                                 f"{len(args[0])} training tokens", tol=1e-9))
+             for args, _ in cases]
+    return _run(exercise, oov_rate, cases,
+                "count with Counter, then rank the words yourself by (-count, word) so that "
+                "ties go alphabetically: most_common keeps ties in order of first appearance")
 
 
 def check_masked_mean(masked_mean: Callable) -> Verdict:
-    """Exercise 1.4: ``masked_mean_pool(vectors (B, T, d), mask (B, T))`` -> (B, d)."""
+    """Exercise 1.4: ``masked_mean_pool(vectors (B, T, d), mask (B, T))`` -> (B, d).
+
+    Fresh batches on every call, with padding at the start, in gaps and at the end, large
+    values in padded positions, and float32 and float64 vectors.
+    """
     import torch
 
-    gen = torch.Generator().manual_seed(3)
-    x = torch.randn(3, 5, 4, generator=gen)
-    mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]])
-    expected = torch.stack([x[i, : int(mask[i].sum())].mean(0) for i in range(3)])
-    noisy = x.clone()
-    noisy[mask == 0] = 1e3  # what sits in padded positions must not matter
+    rng = fresh_rng()
+    cases = []
+    for dtype in (torch.float32, torch.float64, torch.float64):
+        B, T, d = int(rng.integers(2, 6)), int(rng.integers(4, 9)), int(rng.integers(1, 6))
+        mask = torch.from_numpy((rng.random((B, T)) < 0.6).astype("int64"))
+        mask[0] = 0
+        mask[0, T - 1] = 1  # padding at the start
+        mask[1] = 1
+        mask[1, 1:T - 1] = 0  # a gap in the middle
+        for row in range(B):
+            if mask[row].sum() == 0:
+                mask[row, int(rng.integers(0, T))] = 1
+        x = torch.from_numpy(rng.standard_normal((B, T, d))).to(dtype)
+        expected = torch.stack([x[i][mask[i].bool()].mean(0) for i in range(B)])
+        x[mask == 0] = 1e3  # what sits in padded positions must not matter
+        cases.append(((x, mask), _close_judge(expected, f"for a batch of shape {(B, T, d)}",
+                                              atol=1e-5)))
+    return _run("1.4 masked mean", masked_mean, cases,
+                "weight each position by its mask value (broadcast the mask over d), sum over "
+                "T, and divide by the number of real positions of that row; padding can be "
+                "anywhere, not only at the end")
 
-    def judge(got):
-        if not isinstance(got, torch.Tensor) or tuple(got.shape) != (3, 4):
-            shape = tuple(got.shape) if hasattr(got, "shape") else type(got).__name__
-            return f"expected a tensor of shape (3, 4), got {shape}"
-        if not torch.allclose(got, expected, atol=1e-5):
-            return "values differ from the mean over unmasked positions"
-        return None
 
-    return _run("1.4 masked mean", masked_mean, [((x, mask), judge), ((noisy, mask), judge)],
-                "multiply by mask[..., None], sum over T, divide by mask.sum(1, keepdim=True)")
+def _bpe_merge_reference(word_counts: dict) -> tuple[tuple[str, str], dict]:
+    from collections import Counter
+
+    pairs: Counter = Counter()
+    for word, count in word_counts.items():
+        for a, b in zip(word, word[1:], strict=False):
+            pairs[a, b] += count
+    best = min(pairs, key=lambda p: (-pairs[p], p))
+    merged = {}
+    for word, count in word_counts.items():
+        out, i = [], 0
+        while i < len(word):
+            if i + 1 < len(word) and (word[i], word[i + 1]) == best:
+                out.append(word[i] + word[i + 1])
+                i += 2
+            else:
+                out.append(word[i])
+                i += 1
+        merged[tuple(out)] = merged.get(tuple(out), 0) + count
+    return best, merged
+
+
+def check_bpe_merge(bpe_merge_step: Callable) -> Verdict:
+    """Exercise 1.5: ``bpe_merge_step(word_counts)`` -> ``(pair, new_word_counts)``.
+
+    ``word_counts`` maps a word, a tuple of symbols, to its count. The pair is the adjacent
+    pair with the largest total count (ties: the smallest pair, alphabetically), merged left
+    to right without overlap in every word. Fresh vocabularies on every call, with a tie and
+    a run like ``('a', 'a', 'a')``.
+    """
+    rng = fresh_rng()
+    cases = [{("a", "a", "a"): 1, ("b", "a"): 1}]  # ('a','a') wins: no overlapping merge
+    cases.append({("c", "b"): 2, ("b", "a"): 2, ("d",): 5})  # a tie: ('b','a') < ('c','b')
+    cases.append({("x", "y"): 5, ("a", "b"): 1, ("a", "b", "c"): 1})  # counts decide: ('x','y')
+    for _ in range(3):
+        vocab = {}
+        for _ in range(int(rng.integers(3, 9))):
+            word = tuple(str(s) for s in rng.choice(list("abcd"), size=int(rng.integers(1, 7))))
+            vocab[word] = vocab.get(word, 0) + int(rng.integers(1, 6))
+        if not any(len(w) > 1 for w in vocab):
+            vocab["a", "b"] = 1
+        cases.append(vocab)
+
+    def judge_for(vocab):
+        pair, merged = _bpe_merge_reference(vocab)
+
+        def judge(got):
+            if not isinstance(got, tuple | list) or len(got) != 2:
+                return "expected a tuple (pair, new_word_counts)"
+            got_pair, got_merged = got
+            if not isinstance(got_merged, dict):
+                return f"new_word_counts should be a dict, got {type(got_merged).__name__}"
+            if tuple(got_pair) != pair:
+                return f"for a vocabulary of {len(vocab)} words the pair {tuple(got_pair)} " \
+                       "is not the most frequent one (counts weighted by word count, ties " \
+                       "to the alphabetically smallest pair)"
+            if {tuple(k): v for k, v in got_merged.items()} != merged:
+                return f"the pair {pair} is right but the merged words are not"
+            return None
+
+        return judge
+
+    return _run("1.5 BPE merge step", bpe_merge_step,
+                [((dict(v),), judge_for(v)) for v in cases],
+                "count every adjacent pair, adding the word's count each time; choose with "
+                "min over (-count, pair); then rebuild each word scanning left to right, "
+                "jumping two symbols after a merge")
+
+
+def check_lookup_gradient(lookup_gradient: Callable) -> Verdict:
+    """Exercise 1.6: ``lookup_gradient(ids (n,), upstream (n, d), num_embeddings)`` -> (V, d):
+    the gradient of ``(emb[ids] * upstream).sum()`` with respect to ``emb``, without autograd.
+    Fresh ids on every call, with repeated ids (their gradients add up) and unused rows."""
+    import torch
+
+    exercise = "1.6 lookup gradient"
+    if (bad := _forbidden_verdict(exercise, lookup_gradient,
+                                  ["backward", "grad", "autograd"])) is not None:
+        return bad
+    rng = fresh_rng()
+    cases = []
+    for dtype in (torch.float32, torch.float64, torch.float32):
+        V, d, n = int(rng.integers(3, 40)), int(rng.integers(1, 8)), int(rng.integers(2, 30))
+        ids = torch.from_numpy(rng.integers(0, V, size=n)).long()
+        ids[-1] = ids[0]  # a repeated id
+        upstream = torch.from_numpy(rng.standard_normal((n, d))).to(dtype)
+        emb = torch.zeros(V, d, dtype=torch.float64, requires_grad=True)
+        (emb[ids] * upstream.double()).sum().backward()
+        cases.append(((ids, upstream, V), _close_judge(emb.grad, f"for {n} ids into {V} rows",
+                                                        atol=1e-5)))
+    with forbid_calls([(torch.autograd, "grad"), (torch.autograd, "backward"),
+                       (torch.Tensor, "backward")]):
+        return _run(exercise, lookup_gradient, cases,
+                    "start from zeros of shape (num_embeddings, d); each position adds its "
+                    "upstream row to the row of its id; plain indexed assignment loses "
+                    "repeats, an index-add does not")
 
 
 # --------------------------------------------------------------------------- lesson 03
 
 
-def check_sinusoidal(sinusoidal_encoding: Callable) -> Verdict:
-    """Exercise 3.1: ``sinusoidal_encoding(n_positions, dim)`` -> (n_positions, dim)."""
-    from course_utils.positions import sinusoidal
+def check_causal_swap(unchanged_after_swap: Callable) -> Verdict:
+    """Exercise 3.1 (predict, then check): ``unchanged_after_swap(seq_len, i, j)`` -> the
+    positions whose output of one causal self-attention layer (no position information) stays
+    the same when the tokens at positions ``i < j`` are swapped. Fresh cases on every call,
+    with the edges i = 0, j = seq_len - 1 and adjacent i, j."""
+    rng = fresh_rng()
+    cases = []
+    for _ in range(3):
+        T = int(rng.integers(4, 12))
+        i, j = sorted(int(v) for v in rng.choice(T, size=2, replace=False))
+        cases.append((T, i, j))
+    T = int(rng.integers(3, 9))
+    cases += [(T, 0, T - 1), (T, 1, 2), (T, T - 2, T - 1)]
 
-    cases = [((n, d), _close_judge(sinusoidal(n, d), f"for n_positions={n}, dim={d}"))
-             for n, d in [(4, 2), (10, 8), (64, 32), (1, 6)]]
-    return _run("3.1 sinusoidal", sinusoidal_encoding, cases,
-                "pe[:, 0::2] = sin(pos * omega), pe[:, 1::2] = cos(pos * omega) with "
-                "omega = 10000 ** (-arange(0, dim, 2) / dim)")
+    def judge_for(T, i, j):
+        expected = set(range(i)) | set(range(j + 1, T))
+
+        def judge(got):
+            if hasattr(got, "tolist"):
+                got = got.tolist()
+            try:
+                got_set = {int(v) for v in got}
+            except (TypeError, ValueError):
+                return f"expected a collection of positions (ints), got {type(got).__name__}"
+            if got_set != expected:
+                return f"for seq_len={T}, swapping positions {i} and {j}: that set of " \
+                       "unchanged positions is not right"
+            return None
+
+        return judge
+
+    return _run("3.1 causal swap", unchanged_after_swap,
+                [((T, i, j), judge_for(T, i, j)) for T, i, j in cases],
+                "a causal query at position t sees only the keys 0..t, and attention treats "
+                "the keys it sees as a set; ask, for each t, whether its query or that set "
+                "changed")
 
 
 def check_rope(rope_rotate: Callable) -> Verdict:
-    """Exercise 3.2: ``rope_rotate(x (T, d), positions (T,))``, split-half convention."""
+    """Exercise 3.2: ``rope_heads(x (B, H, T, d), positions (T,))``, split-half convention.
+
+    Fresh batches on every call: several shapes, positions that do not start at 0 (a
+    decode step with a cache), float32 and float64.
+    """
+    import numpy as np
     import torch
 
     from course_utils.positions import rope
 
-    gen = torch.Generator().manual_seed(5)
+    exercise = "3.2 RoPE on heads"
+    if (bad := _forbidden_verdict(exercise, rope_rotate, ["rope", "rope_frequencies"])) \
+            is not None:
+        return bad
+    rng = fresh_rng()
     cases = []
-    for T, d in [(3, 2), (5, 8), (7, 16)]:
-        x = torch.randn(T, d, generator=gen)
-        pos = torch.randint(0, 200, (T,), generator=gen)
-        cases.append(((x, pos), _close_judge(rope(x, pos), f"for x of shape ({T}, {d})",
+    for (B, H, T, d), dtype in [((1, 1, 3, 2), torch.float32),
+                                ((int(rng.integers(1, 4)), int(rng.integers(2, 5)),
+                                  int(rng.integers(2, 7)), 8), torch.float64),
+                                ((2, 3, int(rng.integers(1, 6)), 16), torch.float32)]:
+        x = torch.from_numpy(rng.standard_normal((B, H, T, d))).to(dtype)
+        start = int(rng.integers(0, 500))
+        pos = torch.arange(start, start + T)
+        if T > 2:  # positions with gaps, as after a cache or packing
+            pos = torch.from_numpy(np.sort(rng.choice(2000, size=T, replace=False)))
+        expected = rope(x.double(), pos)  # (B, H, T, d): rope broadcasts over leading dims
+        cases.append(((x, pos), _close_judge(expected, f"for x of shape {(B, H, T, d)}",
                                               atol=1e-4)))
-    return _run("3.2 RoPE", rope_rotate, cases,
-                "angles = positions[:, None] * 10000 ** (-arange(0, d, 2) / d); pair x[:, i] "
-                "with x[:, i + d//2]; the first half becomes x1*cos - x2*sin, the second "
-                "x1*sin + x2*cos")
+    return _run(exercise, rope_rotate, cases,
+                "one angle per (position, pair): positions times the inverse frequencies "
+                "base ** (-2i / d), shaped (T, d/2) so it broadcasts over batch and heads; "
+                "dimension i pairs with i + d/2")
 
 
 def check_alibi_slopes(head_slopes: Callable) -> Verdict:
     """Exercise 3.3: ``head_slopes(n_heads)`` -> list of ALiBi slopes (powers of two)."""
     from course_utils.positions import alibi_slopes
 
+    exercise = "3.3 ALiBi slopes"
+    if (bad := _forbidden_verdict(exercise, head_slopes, ["alibi_slopes"])) is not None:
+        return bad
+    rng = fresh_rng()
+    sizes = [1, 8] + [int(v) for v in rng.choice([2, 4, 16, 32, 64], size=2, replace=False)]
+
     def judge_for(n):
         expected = alibi_slopes(n).tolist()
 
         def judge(got):
+            if hasattr(got, "tolist"):
+                got = got.tolist()
             try:
                 values = [float(v) for v in got]
             except TypeError:
@@ -231,41 +513,56 @@ def check_alibi_slopes(head_slopes: Callable) -> Verdict:
             if len(values) != n:
                 return f"for {n} heads expected {n} slopes, got {len(values)}"
             if not all(abs(a - b) <= 1e-6 for a, b in zip(values, expected, strict=True)):
-                return f"for {n} heads expected {[round(v, 5) for v in expected]}, " \
-                       f"got {[round(v, 5) for v in values]}"
+                return f"for {n} heads the slopes are not right (first head's: " \
+                       f"{values[0]:.5g})"
             return None
 
         return judge
 
-    return _run("3.3 ALiBi slopes", head_slopes, [((n,), judge_for(n)) for n in (1, 2, 8, 16)],
-                "start = 2 ** (-8 / n_heads); the slopes are start ** 1, start ** 2, ..., "
-                "start ** n_heads")
+    return _run(exercise, head_slopes, [((n,), judge_for(n)) for n in sizes],
+                "the slopes form a geometric sequence whose ratio equals its first term, and "
+                "the last slope is 2 ** -8 for every power-of-two head count")
 
 
 def check_relative_bias(toeplitz_bias: Callable) -> Verdict:
-    """Exercise 3.4: ``toeplitz_bias(values (2T-1,), T)`` -> (T, T) with values[j - i + T - 1]."""
+    """Exercise 3.4: ``toeplitz_bias(values (2T-1,), T)`` -> (T, T) with values[j - i + T - 1].
+    Fresh values on every call, float32 and float64, T = 1 included."""
     import torch
 
     from course_utils.positions import relative_positions
 
+    rng = fresh_rng()
     cases = []
-    for T in (1, 3, 6):
-        values = torch.arange(2 * T - 1, dtype=torch.float32) * 1.5 - 2
-        expected = values[relative_positions(T, T) + T - 1]
+    for T, dtype in [(1, torch.float32), (int(rng.integers(2, 5)), torch.float64),
+                     (int(rng.integers(5, 12)), torch.float32)]:
+        values = torch.from_numpy(rng.standard_normal(2 * T - 1)).to(dtype)
+        expected = values.double()[relative_positions(T, T) + T - 1]
         cases.append(((values, T), _close_judge(expected, f"for seq_len={T}")))
     return _run("3.4 relative bias", toeplitz_bias, cases,
-                "build the offsets j - i with torch.arange(T)[None, :] - torch.arange(T)[:, None], "
-                "add T - 1 and index values with them")
+                "build the matrix of offsets j - i (a column of query positions against a row "
+                "of key positions), shift it so the smallest offset indexes 0, and use it to "
+                "index values")
 
 
 # --------------------------------------------------------------------------- lesson 02
 
 
 def check_xavier_uniform(xavier_uniform_table: Callable) -> Verdict:
-    """Exercise 2.1: ``xavier_uniform_table(num_embeddings, dim)`` -> U(±sqrt(6/(V+d)))."""
+    """Exercise 2.1: ``xavier_uniform_table(num_embeddings, dim)`` -> U(±sqrt(6/(V+d))).
+
+    Fresh sizes on every call. Judges the bound (1 % either way), the shape of the
+    distribution (ten equal bins of |x|/b each hold about a tenth), and the mean; a normal
+    draw, a bound a few percent off, or a two-valued ±b/√3 table all fail.
+    """
     import math
 
     import torch
+
+    exercise = "2.1 Xavier uniform"
+    if (bad := _forbidden_verdict(exercise, xavier_uniform_table,
+                                  ["xavier_uniform_", "xavier_normal_", "init_embedding",
+                                   "kaiming_uniform_"])) is not None:
+        return bad
 
     def judge_for(v: int, d: int):
         bound = math.sqrt(6 / (v + d))
@@ -277,106 +574,191 @@ def check_xavier_uniform(xavier_uniform_table: Callable) -> Verdict:
                 return f"expected shape ({v}, {d}), got {tuple(got.shape)}"
             if not got.is_floating_point():
                 return f"expected a float tensor, got {got.dtype}"
-            if not torch.isfinite(got).all():
+            x = got.detach().cpu().double()
+            if not torch.isfinite(x).all():
                 return "the table holds NaN or inf values"
-            if got.abs().max().item() > bound * (1 + 1e-6):
-                return f"for V={v}, d={d} every entry must lie within ±{bound:.4f}, " \
-                       f"found {got.abs().max().item():.4f}"
-            std = got.std().item()
-            if abs(std - bound / math.sqrt(3)) > 0.05 * bound / math.sqrt(3):
-                return f"for V={v}, d={d} a uniform U(±{bound:.4f}) has std " \
-                       f"{bound / math.sqrt(3):.4f}, yours has {std:.4f}"
-            if abs(got.mean().item()) > 0.05 * bound:
+            top = x.abs().max().item()
+            if top > bound * 1.0001:
+                return f"for V={v}, d={d} some entries lie outside ±b (b = sqrt(6 / (V + d)))"
+            if top < bound * 0.99:
+                return f"for V={v}, d={d} no entry comes near ±b: is your bound too small?"
+            shares = torch.histc(x.abs() / bound, bins=10, min=0, max=1) / x.numel()
+            if (shares - 0.1).abs().max().item() > 0.02:
+                return f"for V={v}, d={d} the values are not spread evenly over (-b, b): " \
+                       "a uniform draw puts about a tenth of |x| / b in each tenth of [0, 1]"
+            if abs(x.mean().item()) > 0.02 * bound:
                 return "the mean should be about 0: draw from -b to +b"
             return None
 
         return judge
 
-    return _run("2.1 Xavier uniform", xavier_uniform_table,
-                [((v, d), judge_for(v, d)) for v, d in [(2000, 32), (500, 300), (30000, 8)]],
-                "torch.rand(V, d) is U(0, 1): scale it to U(-b, b) with (2 * r - 1) * b")
+    rng = fresh_rng()
+    sizes = [(int(rng.integers(1000, 4000)), int(rng.integers(16, 64))),
+             (int(rng.integers(200, 600)), int(rng.integers(200, 400))),
+             (int(rng.integers(20000, 40000)), int(rng.integers(2, 9)))]
+    with forbid_calls([(torch.nn.init, "xavier_uniform_"), (torch.nn.init, "uniform_")]):
+        return _run(exercise, xavier_uniform_table, [((v, d), judge_for(v, d)) for v, d in sizes],
+                    "torch.rand draws from U(0, 1): stretch and shift it so it covers (-b, b)")
 
 
-def check_tied_initial_loss(tied_initial_loss: Callable) -> Verdict:
-    """Exercise 2.2: ``tied_initial_loss(emb, prev, nxt)`` -> mean cross-entropy (float)."""
+def check_layer_norm(layer_norm_rows: Callable) -> Verdict:
+    """Exercise 2.2: ``layer_norm_rows(x (..., d), weight (d,), bias (d,), eps)`` -> same shape,
+    LayerNorm over the last dimension without ``F.layer_norm``/``nn.LayerNorm``. Fresh inputs
+    on every call: 2-D and 3-D, small d (where the n-1 variance differs), rows scaled by 1000,
+    a constant row, float32 and float64."""
     import torch
+    import torch.nn.functional as F
 
-    gen = torch.Generator().manual_seed(7)
+    exercise = "2.2 LayerNorm"
+    if (bad := _forbidden_verdict(exercise, layer_norm_rows,
+                                  ["layer_norm", "LayerNorm"])) is not None:
+        return bad
+    rng = fresh_rng()
     cases = []
-    for scale, V, d, B in [(0.02, 50, 8, 30), (1.0, 200, 16, 64), (0.5, 10, 4, 1)]:
-        emb = torch.randn(V, d, generator=gen) * scale
-        prev = torch.randint(0, V, (B,), generator=gen)
-        nxt = torch.randint(0, V, (B,), generator=gen)
-        expected = torch.nn.functional.cross_entropy(emb[prev] @ emb.T, nxt).item()
+    for shape, dtype, eps, scale in [((int(rng.integers(2, 6)), 3), torch.float64, 1e-5, 1.0),
+                                     ((2, int(rng.integers(2, 5)), int(rng.integers(8, 33))),
+                                      torch.float32, 1e-5, 1000.0),
+                                     ((int(rng.integers(3, 7)), int(rng.integers(4, 12))),
+                                      torch.float64, 1e-3, 0.03)]:  # eps matters here
+        x = torch.from_numpy(rng.standard_normal(shape) * scale * rng.uniform(0.8, 1.2)) \
+            .to(dtype)
+        x.reshape(-1, shape[-1])[0] = 2.5  # a constant row: only eps keeps it finite
+        d = shape[-1]
+        weight = torch.from_numpy(rng.uniform(0.5, 2, d)).to(dtype)
+        bias = torch.from_numpy(rng.standard_normal(d)).to(dtype)
+        expected = F.layer_norm(x.double(), (d,), weight.double(), bias.double(), eps)
+        cases.append(((x, weight, bias, eps),
+                      _close_judge(expected, f"for x of shape {shape} and eps={eps}", atol=1e-4)))
+    with forbid_calls([(F, "layer_norm"), (torch, "layer_norm")]):
+        return _run(exercise, layer_norm_rows, cases,
+                    "per row: subtract the mean, divide by the square root of (the biased "
+                    "variance, dividing by d, plus eps), then scale by weight and add bias")
 
-        def judge(got, expected=expected, V=V, scale=scale):
-            if isinstance(got, torch.Tensor) and got.numel() == 1:
-                got = got.item()
-            if not isinstance(got, int | float):
-                return f"expected a float, got {type(got).__name__}"
-            if not abs(got - expected) <= 1e-4 * max(1.0, abs(expected)):
-                return f"for V={V} rows of scale {scale} expected {expected:.4f}, got {got:.4f}"
-            return None
 
-        cases.append(((emb, prev, nxt), judge))
-    return _run("2.2 tied initial loss", tied_initial_loss, cases,
-                "logits = emb[prev] @ emb.T has shape (B, V); the loss is the mean of "
-                "-log_softmax(logits)[row, nxt[row]]")
+def check_tied_logit_std(tied_logit_std: Callable) -> Verdict:
+    """Exercise 2.3 (predict, then check): ``tied_logit_std(dim, std)`` -> the standard
+    deviation of the logits ``LayerNorm(h) · E[j]`` of a tied output layer at initialization,
+    for rows ``E[j]`` drawn from N(0, std²) and a LayerNorm with gain 1 and bias 0."""
+    import math
+
+    rng = fresh_rng()
+    cases = [(int(d), float(s)) for d, s in
+             [(768, 0.02), (int(rng.integers(16, 4096)), rng.uniform(0.005, 2.0)),
+              (int(rng.integers(2, 64)), rng.uniform(0.1, 1.0))]]
+    return _run("2.3 tied logit std", tied_logit_std,
+                [((d, s), _float_judge(math.sqrt(d) * s, f"for dim={d}, std={s:.3g}",
+                                       tol=1e-6)) for d, s in cases],
+                "after LayerNorm every coordinate of h has mean 0 and variance 1, so what is "
+                "|h|²? A logit is a sum of d products h_k E[j, k]: add their variances")
 
 
 def check_oov_mean_fill(fill_oov_with_mean: Callable) -> Verdict:
-    """Exercise 2.3: ``fill_oov_with_mean(emb (V, d), found (V,) bool)`` -> (V, d)."""
+    """Exercise 2.4: ``fill_oov_with_mean(emb (V, d), found (V,) bool)`` -> (V, d).
+    Fresh tables on every call: none missing, several missing, float32 and float64."""
     import torch
 
-    gen = torch.Generator().manual_seed(4)
+    rng = fresh_rng()
     cases = []
-    for V, d, missing in [(6, 3, [1, 4]), (20, 5, list(range(0, 20, 3))), (4, 2, [])]:
-        emb = torch.randn(V, d, generator=gen)
+    for V, d, n_missing, dtype in [(int(rng.integers(4, 8)), 3, 0, torch.float32),
+                                   (int(rng.integers(8, 30)), int(rng.integers(2, 9)), 3,
+                                    torch.float64),
+                                   (int(rng.integers(30, 60)), 5, 20, torch.float32)]:
+        emb = torch.from_numpy(rng.standard_normal((V, d)) + rng.uniform(-3, 3)).to(dtype)
         found = torch.ones(V, dtype=torch.bool)
-        found[missing] = False
-        expected = emb.clone()
-        expected[~found] = emb[found].mean(0)
+        found[torch.from_numpy(rng.choice(V, size=n_missing, replace=False)).long()] = False
+        expected = emb.clone().double()
+        expected[~found] = emb.double()[found].mean(0)
         original = emb.clone()
-        tensor_judge = _close_judge(expected, f"for {len(missing)} missing rows of {V}")
+        tensor_judge = _close_judge(expected, f"for {n_missing} missing rows of {V}")
 
         def judge(got, original=original, emb=emb, tensor_judge=tensor_judge):
             if not torch.equal(emb, original):
-                return "your function changed emb in place; work on emb.clone()"
+                return "your function changed emb in place; work on a copy"
             return tensor_judge(got)
 
         cases.append(((emb, found), judge))
-    return _run("2.3 OOV mean fill", fill_oov_with_mean, cases,
-                "out = emb.clone(); out[~found] = emb[found].mean(0)")
+    return _run("2.4 OOV mean fill", fill_oov_with_mean, cases,
+                "copy the table first; the mean is over the found rows only, and it goes into "
+                "every row whose found flag is False")
 
 
-def check_most_moved(most_moved: Callable) -> Verdict:
-    """Exercise 2.4: ``most_moved(before, after, words, k)`` -> k words, farthest first."""
+def check_orthogonal_widen(widen_orthogonal: Callable) -> Verdict:
+    """Exercise 2.5: ``widen_orthogonal(emb (V, d), new_dim, seed)`` -> (V, new_dim) whose rows
+    keep every dot product of ``emb`` exactly and use every new coordinate (no dead column).
+    Fresh tables on every call, float32 and float64."""
     import torch
 
-    before = torch.zeros(5, 2)
-    after = torch.tensor([[0.0, 1], [3, 4], [0, 0], [-2, 0], [0.5, 0.5]])
-    words = ["a", "b", "c", "d", "e"]
-    gen = torch.Generator().manual_seed(8)
-    big_before = torch.randn(50, 4, generator=gen)
-    big_after = big_before + torch.randn(50, 4, generator=gen)
-    big_words = [f"w{i}" for i in range(50)]
+    exercise = "2.5 semi-orthogonal widening"
+    if (bad := _forbidden_verdict(exercise, widen_orthogonal, ["widen"])) is not None:
+        return bad
+    rng = fresh_rng()
     cases = []
-    for args in [(before, after, words, 2), (before, after, words, 5),
-                 (big_before, big_after, big_words, 7)]:
-        dist = (args[1] - args[0]).norm(dim=1)
-        expected = [args[2][i] for i in dist.argsort(descending=True)[: args[3]].tolist()]
+    for V, d, new_dim, dtype in [(int(rng.integers(20, 60)), 4, 9, torch.float64),
+                                 (int(rng.integers(50, 120)), int(rng.integers(8, 20)),
+                                  int(rng.integers(40, 80)), torch.float32),
+                                 (int(rng.integers(10, 30)), 6, 6, torch.float64)]:
+        emb = torch.from_numpy(rng.standard_normal((V, d)) * rng.uniform(0.1, 5)).to(dtype)
+        seed = int(rng.integers(0, 10_000))
 
-        def judge(got, expected=expected):
-            if not isinstance(got, list) or not all(isinstance(w, str) for w in got):
-                return f"expected a list of words, got {type(got).__name__}"
-            if got != expected:
-                return f"expected {expected}, got {got}"
+        def judge(got, emb=emb, new_dim=new_dim):
+            if not isinstance(got, torch.Tensor):
+                return f"expected a torch.Tensor, got {type(got).__name__}"
+            V, d = emb.shape
+            if tuple(got.shape) != (V, new_dim):
+                return f"expected shape {(V, new_dim)}, got {tuple(got.shape)}"
+            g = got.detach().double()
+            e = emb.double()
+            if not torch.allclose(g @ g.T, e @ e.T, rtol=1e-4, atol=1e-4 * e.abs().max() ** 2):
+                return f"for a ({V}, {d}) table widened to {new_dim}: dot products between " \
+                       "rows changed; the map must have orthonormal columns"
+            if (g.norm(dim=0) < 1e-6 * e.norm()).any():
+                return f"for a ({V}, {d}) table widened to {new_dim}: some new coordinates " \
+                       "are zero for every row (dead), as in zero padding"
             return None
 
-        cases.append((args, judge))
-    return _run("2.4 most moved", most_moved, cases,
-                "distances = (after - before).norm(dim=1); take distances.topk(k).indices and "
-                "look the words up")
+        cases.append(((emb, new_dim, seed), judge))
+    return _run(exercise, widen_orthogonal, cases,
+                "draw a (new_dim, d) Gaussian matrix, take the Q of its reduced QR "
+                "decomposition (torch.linalg.qr), and map each row through it")
+
+
+def check_paired_bootstrap(paired_bootstrap_interval: Callable) -> Verdict:
+    """Exercise 2.6: ``paired_bootstrap_interval(acc_a, acc_b, level, n_boot, seed)`` ->
+    ``(low, high)``: a percentile bootstrap interval for mean(acc_a - acc_b), resampling
+    *pairs* (the same folds for both). Fresh, strongly correlated scores on every call, so an
+    unpaired interval (resampling a and b independently) comes out far too wide."""
+    import numpy as np
+
+    rng = fresh_rng()
+    cases = []
+    for n, level in [(10, 0.95), (int(rng.integers(15, 40)), 0.9), (int(rng.integers(8, 20)), 0.8)]:
+        base = rng.uniform(0.4, 0.8, n)
+        a = np.clip(base + rng.normal(0.03, 0.01, n), 0, 1)
+        b = base
+        diffs = a - b
+        boot = rng.choice(diffs, size=(40_000, n)).mean(1)
+        lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+        mean = float(diffs.mean())
+
+        def judge(got, lo=lo, hi=hi, n=n, level=level, mean=mean):
+            try:
+                g_lo, g_hi = (float(v) for v in got)
+            except (TypeError, ValueError):
+                return f"expected a pair (low, high), got {type(got).__name__}"
+            if not g_lo <= mean <= g_hi:
+                return f"for {n} paired scores the interval does not contain the mean difference"
+            width, g_width = hi - lo, g_hi - g_lo
+            if abs(g_width - width) > 0.15 * width or abs(g_lo - lo) > 0.15 * width:
+                return f"for {n} paired scores at level {level}: the interval's width is off " \
+                       f"by a factor {g_width / width:.2f} (pairs resampled together? the " \
+                       "right quantiles for this level?)"
+            return None
+
+        cases.append(((a.tolist(), b.tolist(), level, 20_000, int(rng.integers(0, 1000))), judge))
+    return _run("2.6 paired bootstrap", paired_bootstrap_interval, cases,
+                "the paired differences are the data: resample their indices with replacement, "
+                "average, repeat n_boot times, and take the (1 - level)/2 and (1 + level)/2 "
+                "quantiles")
 
 
 # --------------------------------------------------------------------------- lesson 05

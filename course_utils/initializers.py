@@ -280,7 +280,10 @@ def widen(emb, new_dim: int, method: str = "zeros", seed: int = 0):
     ``"zeros"`` pads with zero columns (every dot product, and so every neighbour, is
     unchanged); ``"random_projection"`` multiplies by a random ``(d, new_dim)`` Gaussian
     matrix scaled by ``1/sqrt(new_dim)`` (Johnson-Lindenstrauss: distances are only
-    approximately kept, more closely as ``new_dim`` grows).
+    approximately kept, more closely as ``new_dim`` grows); ``"orthogonal"`` multiplies by
+    the transpose of a ``(new_dim, d)`` matrix with orthonormal columns, the Q of the QR
+    decomposition of a Gaussian matrix (every dot product kept exactly, like zero padding,
+    and every new coordinate used, like a random projection).
     """
     import torch
 
@@ -297,7 +300,13 @@ def widen(emb, new_dim: int, method: str = "zeros", seed: int = 0):
     if method == "random_projection":
         proj = torch.randn(d, new_dim, generator=_generator(seed)) / math.sqrt(new_dim)
         return table @ proj.to(table.device)
-    raise ValueError(f"unknown method {method!r}; choose 'zeros' or 'random_projection'")
+    if method == "orthogonal":
+        gauss = torch.randn(new_dim, d, generator=_generator(seed), dtype=torch.float64)
+        q, r = torch.linalg.qr(gauss)  # (new_dim, d), q.T @ q = I
+        q = q * torch.sign(torch.diagonal(r))  # a unique Q: Haar-distributed columns
+        return (table.double() @ q.T.to(table.device)).to(table.dtype)
+    raise ValueError(f"unknown method {method!r}; choose 'zeros', 'random_projection' or "
+                     "'orthogonal'")
 
 
 def neighbor_overlap(a, b, k: int = 10) -> float:

@@ -135,6 +135,57 @@ def rope(x, positions=None, base: float = 10000.0, interleaved: bool = False):
     return out.numpy() if was_numpy else out
 
 
+ROPE_SCALINGS = ("none", "linear", "ntk", "yarn")
+
+
+def rope_scaled_frequencies(dim: int, base: float = 10000.0, factor: float = 1.0,
+                            method: str = "none", original_max_position: int = 2048,
+                            beta_fast: float = 32.0, beta_slow: float = 1.0):
+    """RoPE's ``dim/2`` frequencies for a context ``factor`` times the trained one, float64.
+
+    - ``"none"``: unchanged (positions past the trained length give angles never seen);
+    - ``"linear"``: position interpolation, every frequency divided by ``factor``
+      (Chen et al. 2023, https://arxiv.org/abs/2306.15595);
+    - ``"ntk"``: "NTK-aware" scaling, the base raised to ``base * factor ** (dim / (dim - 2))``
+      so the highest frequency is kept and the lowest divided by ``factor`` (bloc97, 2023);
+    - ``"yarn"``: YaRN's "NTK-by-parts" (Peng et al. 2023, https://arxiv.org/abs/2309.00071):
+      pairs that turn more than ``beta_fast`` times over ``original_max_position`` keep their
+      frequency, pairs that turn less than ``beta_slow`` times are divided by ``factor``, and a
+      linear ramp over the pair index joins the two. (YaRN also scales attention logits by
+      ``(0.1 ln factor + 1)²``; see ``yarn_attention_scale``.)
+    """
+    import torch
+
+    inv = rope_frequencies(dim, base)
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor >= 1:
+        raise ValueError(f"factor must be a number >= 1 (new length / trained length), got "
+                         f"{factor!r}")
+    if method not in ROPE_SCALINGS:
+        raise ValueError(f"unknown RoPE scaling {method!r}; choose one of {ROPE_SCALINGS}")
+    _check_count(original_max_position, "original_max_position", minimum=1)
+    if method == "none" or factor == 1:
+        return inv
+    if method == "linear":
+        return inv / factor
+    if method == "ntk":
+        return rope_frequencies(dim, base * factor ** (dim / (dim - 2)))
+
+    def pair_for(rotations: float) -> float:  # the pair index that turns `rotations` times
+        turns = original_max_position / (rotations * 2 * math.pi)
+        return dim * math.log(turns) / (2 * math.log(base))
+
+    low = max(math.floor(pair_for(beta_fast)), 0)
+    high = min(math.ceil(pair_for(beta_slow)), dim - 1)
+    ramp = ((torch.arange(dim // 2, dtype=torch.float64) - low) / max(high - low, 1e-3)).clamp(0, 1)
+    keep = 1 - ramp  # weight of the original frequency
+    return inv / factor * ramp + inv * keep
+
+
+def yarn_attention_scale(factor: float) -> float:
+    """YaRN's factor on the attention logits, ``(0.1 ln factor + 1)²`` (1 for ``factor <= 1``)."""
+    return 1.0 if factor <= 1 else (0.1 * math.log(factor) + 1.0) ** 2
+
+
 # --------------------------------------------------------------------------- ALiBi
 
 

@@ -2,7 +2,9 @@
 
 1. Offline: every notebook kernel starts with ``tests/offline.py`` installed, through an
    IPython startup file in a temporary IPYTHONDIR (kernels inherit the environment).
-2. Kernel death fails fast: nbval waits for a cell's reply for the whole cell timeout even
+2. Figures: ``plt.show()`` in a kernel fails on a figure whose Axes hold no plotted data
+   (``tests/figure_guard.py``, installed through the same startup file).
+3. Kernel death fails fast: nbval waits for a cell's reply for the whole cell timeout even
    when the kernel is gone (killed by the OOM killer, a segfault). Here the wait polls every
    second and stops with "the notebook's kernel died" as soon as the kernel is dead.
 """
@@ -21,11 +23,14 @@ class KernelDiedError(RuntimeError):
 
 
 def guarded_ipython_dir() -> str:
-    """A fresh IPYTHONDIR whose startup file installs the offline guard in every kernel."""
+    """A fresh IPYTHONDIR whose startup files install the offline and figure guards in every
+    kernel."""
     startup = Path(tempfile.mkdtemp(prefix="course-ipython-")) / "profile_default" / "startup"
     startup.mkdir(parents=True)
     guard = (Path(__file__).with_name("offline.py")).read_text(encoding="utf-8")
     (startup / "00-offline-guard.py").write_text(guard + "\ninstall()\n", encoding="utf-8")
+    figures = (Path(__file__).with_name("figure_guard.py")).read_text(encoding="utf-8")
+    (startup / "01-figure-guard.py").write_text(figures + "\ninstall()\n", encoding="utf-8")
     return str(startup.parents[1])
 
 

@@ -319,7 +319,9 @@ def test_every_checker_rejects_bad_answers_without_raising(check, answer):
 
 @pytest.mark.parametrize("check,shape_of", [
     (checks.check_one_hot, lambda ids, n: (len(ids), n)),
-    (checks.check_sinusoidal, lambda n, d: (n, d)),
+    (checks.check_layer_norm, lambda x, w, b, eps: tuple(x.shape)),
+    (checks.check_orthogonal_widen, lambda e, n, s: (e.shape[0], n)),
+    (checks.check_lookup_gradient, lambda ids, up, n: (n, up.shape[1])),
     (checks.check_rope, lambda x, p: tuple(x.shape)),
     (checks.check_relative_bias, lambda v, T: (T, T)),
     (checks.check_xavier_uniform, lambda v, d: (v, d)),
@@ -332,7 +334,8 @@ def test_tensor_checkers_reject_nan_tensors_of_the_right_shape(check, shape_of):
 
 def test_list_checkers_reject_nan_lists():
     assert not checks.check_alibi_slopes(lambda n: [NAN] * n).passed
-    assert not checks.check_tied_initial_loss(lambda *a: torch.tensor(NAN)).passed
+    assert not checks.check_tied_logit_std(lambda *a: torch.tensor(NAN)).passed
+    assert not checks.check_paired_bootstrap(lambda *a: (NAN, NAN)).passed
 
 
 def test_lesson05_and_06_checkers_reject_nan_of_the_right_shape_and_short_tuples():
@@ -345,12 +348,12 @@ def test_lesson05_and_06_checkers_reject_nan_of_the_right_shape_and_short_tuples
 
 
 def test_checkers_reject_wrong_shapes_with_the_expected_shape():
-    v = checks.check_sinusoidal(lambda n, d: torch.zeros(d, n))
+    v = checks.check_relative_bias(lambda v, T: torch.zeros(T, T + 1))
     assert "expected shape" in v.message
     v = checks.check_masked_mean(lambda x, m: x.mean(0))
-    assert "expected a tensor of shape (3, 4)" in v.message
-    v = checks.check_most_moved(lambda *a: "a b")
-    assert "expected a list of words, got str" in v.message
+    assert "expected shape" in v.message
+    v = checks.check_bpe_merge(lambda counts: "a b")
+    assert "expected a tuple (pair, new_word_counts)" in v.message
 
 
 # --------------------------------------------------------------------------- initializers

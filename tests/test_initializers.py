@@ -70,19 +70,22 @@ def test_multiplier():
     assert scaled.std().item() == pytest.approx(1.0, rel=0.02)
 
 
-@pytest.mark.parametrize("args", [(0, 4, "normal"), (4, -1, "normal"), (4, 4, "gaussian"),
-                                  (4.0, 4, "normal")])
-def test_init_bad_input(args):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("args,match", [
+    ((0, 4, "normal"), "num_embeddings must be a positive int, got 0"),
+    ((4, -1, "normal"), "dim must be a positive int, got -1"),
+    ((4, 4, "gaussian"), "unknown scheme 'gaussian' .known: normal, gpt2"),
+    ((4.0, 4, "normal"), "num_embeddings must be a positive int, got 4.0")])
+def test_init_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
         init_embedding(*args)
 
 
 def test_unknown_scheme_suggests_a_name():
     with pytest.raises(ValueError, match="did you mean 'kaiming'"):
         init_embedding(4, 4, "kaimin")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="seed must be a non-negative int, got -1: try seed=0"):
         init_embedding(4, 4, "gpt2", seed=-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown scheme 'nope'"):
         embedding_multiplier("nope", 4)
 
 
@@ -184,7 +187,7 @@ def test_add_tokens():
     assert torch.allclose(grown[100], table.mean(0)) and torch.equal(grown[100], grown[102])
     rand = add_tokens(table, 3, "random", seed=1)
     assert rand[100:].std().item() == pytest.approx(table.std().item(), rel=0.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_new must be a positive int, got 0"):
         add_tokens(table, 0)
     with pytest.raises(ValueError, match="method"):
         add_tokens(table, 1, "copy")
@@ -217,3 +220,15 @@ def test_neighbor_overlap_reference_and_errors():
         neighbor_overlap(a, a[:3])
     with pytest.raises(ValueError, match="k must"):
         neighbor_overlap(a, a, k=4)
+
+
+def test_widen_orthogonal_keeps_every_dot_product_and_fills_every_coordinate():
+    table = torch.randn(50, 8, generator=torch.Generator().manual_seed(0))
+    wide = widen(table, 30, "orthogonal", seed=1)
+    assert wide.shape == (50, 30) and wide.dtype == table.dtype
+    assert torch.allclose(wide @ wide.T, table @ table.T, atol=1e-4)
+    assert (wide.norm(dim=0) > 1e-3).all()  # no dead coordinate, unlike zero padding
+    assert (widen(table, 30).norm(dim=0) == 0).sum() == 22
+    assert not torch.allclose(widen(table, 30, "orthogonal", seed=2), wide)  # seeded
+    with pytest.raises(ValueError, match="choose 'zeros', 'random_projection' or 'orthogonal'"):
+        widen(table, 30, "pca")

@@ -67,32 +67,21 @@ def test_hand_built_embedding_layer_agrees_with_model_and_course_utils(minilm):
 
 
 def test_solutions_agree_with_course_utils():
-    ns = load_definitions(SOLUTIONS, ["sinusoidal_encoding", "rope_rotate", "head_slopes",
+    ns = load_definitions(SOLUTIONS, ["unchanged_after_swap", "rope_heads", "head_slopes",
                                       "toeplitz_bias"])
-    assert torch.allclose(ns["sinusoidal_encoding"](100, 32), sinusoidal(100, 32), atol=1e-6)
-    x = torch.randn(5, 10, generator=torch.Generator().manual_seed(2))
+    assert ns["unchanged_after_swap"](6, 1, 3) == {0, 4, 5}
+    x = torch.randn(2, 3, 5, 10, generator=torch.Generator().manual_seed(2))
     pos = torch.tensor([3, 1, 4, 1, 5])
-    assert torch.allclose(ns["rope_rotate"](x, pos), rope(x, pos), atol=1e-5)
+    assert torch.allclose(ns["rope_heads"](x, pos), rope(x, pos), atol=1e-5)
     assert ns["head_slopes"](32) == pytest.approx(alibi_slopes(32).tolist())
     values = torch.randn(9)
     assert torch.equal(ns["toeplitz_bias"](values, 5), values[relative_positions(5, 5) + 4])
 
 
 def test_lesson03_checkers_reject_wrong_answers():
-    from course_utils.checks import (
-        check_alibi_slopes,
-        check_relative_bias,
-        check_rope,
-        check_sinusoidal,
-    )
+    from course_utils.checks import check_rope
 
-    ns = load_definitions(SOLUTIONS, ["sinusoidal_encoding", "rope_rotate", "head_slopes",
-                                      "toeplitz_bias"])
-    swapped = ns["sinusoidal_encoding"]
-    assert not check_sinusoidal(lambda n, d: swapped(n, d).flip(-1)).passed
     assert not check_rope(lambda x, p: rope(x, p, interleaved=True)).passed
-    assert not check_alibi_slopes(lambda n: [2.0 ** -(i + 1) for i in range(n)]).passed
-    assert not check_relative_bias(lambda v, T: v[:T * T].reshape(T, T) if T > 1 else
-                                   v.reshape(1, 1) + 1).passed
     assert "not attempted" in check_rope(lambda x, p: (_ for _ in ()).throw(
         NotImplementedError)).message
+    # the full set of wrong answers per checker: tests/test_checkers_l01_l03.py

@@ -50,9 +50,14 @@ def test_sinusoidal_shift_is_a_rotation():
         assert torch.allclose(pe[:-k, 2 * i:2 * i + 2] @ rot, pe[k:, 2 * i:2 * i + 2], atol=1e-5)
 
 
-@pytest.mark.parametrize("args", [(-1, 8), (10, 7), (10, 0), (10, 8.0), (2.5, 8), (True, 8)])
-def test_sinusoidal_bad_input(args):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("args,match", [
+    ((-1, 8), "n_positions must be an int >= 0, got -1"),
+    ((10, 7), "even dimension >= 2 .* got dim=7: try dim=8"),
+    ((10, 0), "got dim=0"), ((10, 8.0), "got dim=8.0"),
+    ((2.5, 8), "n_positions must be an int >= 0, got 2.5"),
+    ((True, 8), "n_positions must be an int >= 0, got True")])
+def test_sinusoidal_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
         sinusoidal(*args)
 
 
@@ -183,9 +188,11 @@ def test_alibi_bias_only_shifts_each_row_so_softmax_ignores_absolute_position():
     assert torch.allclose(bias[:, 5, 2:6], bias[:, 8, 5:9])
 
 
-@pytest.mark.parametrize("args", [(0, 4), (-2, 4), (8, -1), (8.0, 4)])
-def test_alibi_bad_input(args):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("args,match", [
+    ((0, 4), "n_heads must be an int >= 1, got 0"), ((-2, 4), "n_heads must be an int >= 1"),
+    ((8, -1), "seq_len must be an int >= 0, got -1"), ((8.0, 4), "got 8.0")])
+def test_alibi_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
         alibi_bias(*args)
 
 
@@ -214,17 +221,19 @@ def test_relative_positions():
     assert relative_positions(2, 3).tolist() == [[0, 1, 2], [-1, 0, 1]]
 
 
-@pytest.mark.parametrize("kwargs", [{"num_buckets": 0}, {"num_buckets": 2},
-                                    {"max_distance": 4, "num_buckets": 32}])
-def test_bucket_bad_input(kwargs):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("kwargs,match", [
+    ({"num_buckets": 0}, "num_buckets must be an int >= 2, got 0"),
+    ({"num_buckets": 2}, "bidirectional buckets need num_buckets >= 4, got 2"),
+    ({"max_distance": 4, "num_buckets": 32}, "max_distance .4. must exceed the 8 exact buckets")])
+def test_bucket_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
         relative_position_bucket(torch.tensor([1, 2]), **kwargs)
 
 
 def test_bucket_rejects_float_positions_and_bad_lengths():
     with pytest.raises(ValueError, match="integers"):
         relative_position_bucket(torch.tensor([0.5]))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="query_len must be an int >= 0, got -1"):
         relative_positions(-1, 3)
 
 
@@ -245,7 +254,7 @@ def test_max_positions_and_a_clear_error_past_them(minilm):
     assert check_sequence_length(model, torch.zeros(2, 10)) == 10
     with pytest.raises(ValueError, match="513 tokens.*512 positions.*truncation=True"):
         check_sequence_length(model, 513)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="length must be an int >= 0, got -3"):
         check_sequence_length(model, -3)
     with pytest.raises(ValueError, match="BERT-style"):
         max_positions(torch.nn.Linear(2, 2))
@@ -265,3 +274,39 @@ def test_bert_input_embeddings_equal_the_models_own(minilm):
         bert_input_embeddings(model, torch.zeros(1, 600, dtype=torch.long))
     with pytest.raises(ValueError, match=r"\(B, T\)"):
         bert_input_embeddings(model, torch.zeros(1, 2, 3, dtype=torch.long))
+
+
+def test_rope_scaled_frequencies_follow_each_method():
+    from course_utils.positions import (
+        rope_frequencies,
+        rope_scaled_frequencies,
+        yarn_attention_scale,
+    )
+
+    d, L, s = 128, 4096, 4.0
+    inv = rope_frequencies(d)
+    assert torch.equal(rope_scaled_frequencies(d, factor=s), inv)  # "none"
+    assert torch.allclose(rope_scaled_frequencies(d, factor=s, method="linear"), inv / s)
+    ntk = rope_scaled_frequencies(d, factor=s, method="ntk")
+    assert ntk[0] == inv[0] and torch.isclose(ntk[-1], inv[-1] / s)  # ends kept / interpolated
+    assert ((ntk / inv)[1:] < 1).all() and ((ntk / inv).diff() < 0).all()
+    yarn = rope_scaled_frequencies(d, factor=s, method="yarn", original_max_position=L)
+    turns = L * inv / (2 * math.pi)  # rotations over the trained context
+    assert torch.equal(yarn[turns > 32], inv[turns > 32])  # fast pairs untouched
+    assert torch.allclose(yarn[turns < 1], inv[turns < 1] / s)  # slow pairs interpolated
+    ratio = yarn / inv
+    assert (ratio.diff() <= 1e-12).all() and ((ratio > 1 / s - 1e-12) & (ratio < 1 + 1e-12)).all()
+    assert yarn_attention_scale(1.0) == 1.0
+    assert yarn_attention_scale(s) == pytest.approx((0.1 * math.log(4) + 1) ** 2)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"factor": 0.5}, "factor must be a number >= 1"),
+    ({"factor": 2.0, "method": "dynamic"}, "unknown RoPE scaling 'dynamic'"),
+    ({"factor": 2.0, "method": "yarn", "original_max_position": 0}, "original_max_position"),
+])
+def test_rope_scaled_frequencies_rejects_bad_settings(kwargs, match):
+    from course_utils.positions import rope_scaled_frequencies
+
+    with pytest.raises(ValueError, match=match):
+        rope_scaled_frequencies(64, **kwargs)
