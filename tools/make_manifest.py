@@ -88,6 +88,17 @@ SOURCES = {
         files=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                "vocab.txt", "special_tokens_map.json"],
     ),
+    "course_gpt": dict(
+        title="The course GPT: a 4-layer decoder trained on the wiki sample (seed 0), "
+        "with its byte-level BPE tokenizer",
+        kind="pretrained", provider="course_gpt", pip="-e .",
+        origin="trained by `make model` (python -m course_utils train-gpt) on the wiki "
+        "sample; committed under datasets/course_gpt/",
+        license="the course's own (MIT); trained on Wikipedia text (CC BY-SA 3.0)",
+        citation="Radford et al., Language models are unsupervised multitask learners "
+        "(GPT-2), 2019",
+        files=["model.safetensors", "config.json", "tokenizer.json", "train_log.json"],
+    ),
     "toy": dict(
         title="Toy world: 20,000 synthetic sentences with planted relations (seed 0)",
         kind="generated", provider="course_utils.toyworld", pip="-e .",
@@ -137,6 +148,11 @@ packages that `requirements.txt` installs (gensim's bundled test data,
 - `python -m course_utils doctor` re-hashes everything and reports each source.
 - Bigger data of your own: `load_corpus(path="text8.txt")` (plain text, one document per
   line) and `load_glove(path="glove.6B.300d.txt")` (GloVe's text format).
+
+The course GPT checkpoint (`datasets/course_gpt/`, made by `make model`) is the one
+deliberate large file in the repository: safetensors weights (no pickle), its config,
+tokenizer and training log, so that lesson 07 runs offline in seconds. Retraining
+changes its checksums: run `python tools/make_manifest.py` afterwards and commit both.
 
 If a newer release of a package changes one of its files on purpose, regenerate the
 manifest and this page with `python tools/make_manifest.py` and review the diff.
