@@ -73,3 +73,10 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
+
+# the course GPT (datasets/course_gpt/, lesson 07): seed 0, wiki sample, then the manifest's
+# checksums are refreshed. About 10 minutes on 2 CPU cores; on a GPU: make model DEVICE=cuda
+.PHONY: model
+model: venv
+	$(BIN)/python -m course_utils train-gpt $(if $(DEVICE),--device $(DEVICE),)
+	$(BIN)/python tools/make_manifest.py

@@ -93,7 +93,7 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    """A decoder-only transformer: ``model(ids)`` with ids ``(B, T)`` returns logits ``(B, T, V)``."""
+    """A decoder-only transformer: ``model(ids)``, ids ``(B, T)``, returns logits ``(B, T, V)``."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
@@ -180,7 +180,7 @@ class GPT(nn.Module):
 
     @torch.no_grad()
     def generate(self, ids, max_new_tokens: int, temperature: float = 1.0, top_k=None):
-        """Append ``max_new_tokens`` sampled tokens to ``ids`` ``(B, T)`` (greedy if temperature=0)."""
+        """Append ``max_new_tokens`` sampled tokens to ``ids`` ``(B, T)``; temperature=0: greedy."""
         for _ in range(max_new_tokens):
             logits = self(ids[:, -self.config.block_size:])[:, -1, :]
             if temperature == 0:
@@ -311,12 +311,10 @@ def load_course_gpt(device: str | None = None, verify: bool = True):
     Its files (``datasets/course_gpt/``) are checked against their SHA-256 in the manifest;
     a missing or altered file raises an error naming it and the fix (``make model``).
     """
+    from course_utils import data
     from course_utils.runtime import get_device
 
-    if verify:
-        from course_utils import data
-
-        for filename in data.catalog()["course_gpt"].files:
-            data.source_file("course_gpt", filename)
-    model = load_gpt(CHECKPOINT_DIR).to(get_device(device))
-    return CourseTokenizer.from_file(CHECKPOINT_DIR / "tokenizer.json"), model
+    files = data.catalog()["course_gpt"].files
+    directory = {data.source_file("course_gpt", f, verify=verify) for f in files}.pop().parent
+    model = load_gpt(directory).to(get_device(device))
+    return CourseTokenizer.from_file(directory / "tokenizer.json"), model

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 HELD_OUT_EVERY = 10  # article i is held out when i % 10 == 0
-DEFAULTS = dict(vocab_size=4096, block_size=128, n_layer=4, n_head=4, n_embd=128, dropout=0.1,
-                steps=800, batch_size=16, lr=2e-3, min_lr=1e-4, warmup=50,
+DEFAULTS = dict(vocab_size=4096, block_size=128, n_layer=4, n_head=4, n_embd=128, dropout=0.0,
+                steps=500, batch_size=16, lr=2e-3, min_lr=1e-4, warmup=50,
                 weight_decay=0.1, seed=0)
 
 
@@ -94,7 +94,6 @@ def gpt_perplexity(model, ids, batch_size: int = 32) -> float:
 
 
 def train(args) -> dict:
-    import numpy as np
     import torch
     from tqdm.auto import tqdm
 
@@ -107,7 +106,8 @@ def train(args) -> dict:
     set_seed(args.seed)
     train_texts, held_texts = wiki_texts()
     tokenizer = train_byte_bpe(train_texts, vocab_size=args.vocab_size)
-    train_ids, held_ids = encode_stream(tokenizer, train_texts), encode_stream(tokenizer, held_texts)
+    train_ids = encode_stream(tokenizer, train_texts)
+    held_ids = encode_stream(tokenizer, held_texts)
     cfg = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=args.block_size,
                     n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
                     dropout=args.dropout, position=args.position, tie_weights=not args.untied)
