@@ -235,7 +235,9 @@ def test_checkpoint_folder_holds_safetensors_and_json_only():
     assert names == ["config.json", "model.safetensors", "tokenizer.json", "train_log.json"]
     header_len = int.from_bytes((CHECKPOINT_DIR / "model.safetensors").read_bytes()[:8], "little")
     header = json.loads((CHECKPOINT_DIR / "model.safetensors").read_bytes()[8:8 + header_len])
-    assert "wte.weight" in header and "lm_head.weight" not in header  # the tied matrix once
+    stored = {"wte.weight", "lm_head.weight"} & set(header)
+    assert len(stored) == 1  # the tied matrix is stored once; the other name is an alias
+    assert header["__metadata__"] == {"wte.weight": "lm_head.weight"}
 
 
 # --------------------------------------------------------------------------- training command
@@ -303,7 +305,7 @@ def test_wiki_split_holds_out_every_tenth_article_and_streams_end_with_eot():
     stream = encode_stream(tok, held[:2])
     assert stream[-1] == tok.token_to_id(EOT) and stream.count(tok.token_to_id(EOT)) == 2
     assert tok.id_to_token(stream[-1]) == EOT
-    assert tok.tokens("the romans")[1].startswith("Ġ")  # GPT-2's marker of a leading space
+    assert [p for p in tok.tokens("the romans") if p.startswith("Ġ")]  # marks a leading space
 
 
 def test_make_model_trains_and_refreshes_the_manifest():
