@@ -91,8 +91,14 @@ def doctor() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train-gpt"]:  # its own options: python -m course_utils train-gpt --help
+        from course_utils.gpt_train import main as train_gpt
+
+        return train_gpt(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m course_utils")
-    parser.add_argument("command", choices=["doctor"], help="doctor: check the installation")
+    parser.add_argument("command", choices=["doctor", "train-gpt"],
+                        help="doctor: check the installation; train-gpt: train the course GPT")
     parser.parse_args(argv)
     return doctor()
 

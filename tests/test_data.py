@@ -22,7 +22,7 @@ from course_utils.data import (
 def test_catalog_lists_every_source_with_origin_license_and_checksums():
     sources = data.catalog()
     assert set(sources) == {"wiki", "lee", "lee_similarity", "polarity", "wordsim353", "simlex999",
-                            "google_analogies", "glove", "minilm", "toy"}
+                            "google_analogies", "glove", "minilm", "toy", "course_gpt"}
     for src in sources.values():
         assert src.title and src.origin and src.license and src.pip
         if src.kind == "generated":

@@ -88,6 +88,17 @@ SOURCES = {
         files=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
                "vocab.txt", "special_tokens_map.json"],
     ),
+    "course_gpt": dict(
+        title="The course GPT: a 4-layer decoder trained on the wiki sample (seed 0), "
+        "with its byte-level BPE tokenizer",
+        kind="pretrained", provider="course_gpt", pip="-e .",
+        origin="trained by `make model` (python -m course_utils train-gpt) on the wiki "
+        "sample; committed under datasets/course_gpt/",
+        license="the course's own (MIT); trained on Wikipedia text (CC BY-SA 3.0)",
+        citation="Radford et al., Language models are unsupervised multitask learners "
+        "(GPT-2), 2019",
+        files=["model.safetensors", "config.json", "tokenizer.json", "train_log.json"],
+    ),
     "toy": dict(
         title="Toy world: 20,000 synthetic sentences with planted relations (seed 0)",
         kind="generated", provider="course_utils.toyworld", pip="-e .",
@@ -138,12 +149,45 @@ packages that `requirements.txt` installs (gensim's bundled test data,
 - Bigger data of your own: `load_corpus(path="text8.txt")` (plain text, one document per
   line) and `load_glove(path="glove.6B.300d.txt")` (GloVe's text format).
 
+The course GPT checkpoint (`datasets/course_gpt/`, made by `make model`) is the one
+deliberate large file in the repository: safetensors weights (no pickle), its config,
+tokenizer and training log, so that lesson 07 runs offline in seconds. Retraining
+changes its checksums: run `python tools/make_manifest.py` afterwards and commit both.
+
 If a newer release of a package changes one of its files on purpose, regenerate the
 manifest and this page with `python tools/make_manifest.py` and review the diff.
 
 | name | what | kind | license | origin |
 |---|---|---|---|---|
 """
+
+
+README_TAIL = """
+## The retrieval set (made by the course, lesson 08)
+
+`course_utils.retrieval.load_retrieval_set()` builds a passage-retrieval test set from the
+`wiki` source above; nothing is committed: it is generated deterministically on first use
+and cached as JSON under `.cache/retrieval/` (the file name carries the wiki file's SHA-256
+prefix and a version number, so a changed source or recipe rebuilds it).
+
+- **How.** Every article page of the wiki sample (redirects skipped) is stripped of markup
+  with gensim's `filter_wiki` and split into paragraphs (blank lines and section headings
+  end a paragraph). A paragraph is kept when its first sentence has 6-40 words and at least
+  30 words follow it. The first sentence becomes the **query**; the rest of the paragraph,
+  cut to its first 60 words, becomes the **passage**. The query is held out of its passage,
+  so a retriever has to find where a sentence was cut from: the *inverse cloze task* of
+  Lee, Chang & Toutanova (2019), https://arxiv.org/abs/1906.00300.
+- **Relevance.** Graded: 2 for the passage the query came from, 1 for the other passages of
+  the same article, 0 for everything else (`RetrievalSet.qrels`, for nDCG); recall@k and MRR
+  use the grade-2 passage (`RetrievalSet.positives`).
+- **Size.** 3,032 query-passage pairs from 97 articles. Lesson 08 compares retrievers on the
+  paragraphs of a few whole articles drawn with its seed (200 queries; MiniLM is slow on a
+  CPU), and trains its GloVe bi-encoder on 80% of the articles, testing on the rest.
+- **Limits.** Sentence splitting is a regular expression (abbreviations such as "St. Louis"
+  can end a query early); image captions left in the text by `filter_wiki` can become queries
+  or start passages; a first sentence may name the article's subject, which helps lexical
+  search; grade 1 is coarse (same article, not same topic).
+- **License.** Follows its source: Wikipedia text, CC BY-SA 3.0 and GFDL."""
 
 
 def render_readme(sources: dict) -> str:
@@ -158,7 +202,7 @@ def render_readme(sources: dict) -> str:
             files.append(f"| `{name}` | generated text of the default corpus | | `{s['sha256']}` |")
     cites = ["", "## Citations", ""] + [f"- `{n}`: {s['citation']}" for n, s in sources.items()
                                         if s["citation"]]
-    return README_HEAD + "\n".join(rows + files + cites) + "\n"
+    return README_HEAD + "\n".join(rows + files + cites) + "\n" + README_TAIL
 
 
 if __name__ == "__main__":
