@@ -381,10 +381,15 @@ def test_paired_bootstrap_enforces_do_not_use():
 # ---------------------------------------------------------------- shared helpers
 
 def test_fresh_inputs_differ_between_calls():
+    captured: list = []
+
+    def spy(x):
+        captured.append(np.array(x, copy=True))
+        return pair_cos(x)
+
     seen = []
     for _ in range(2):
-        captured = []
-        checks.check_mean_pair_cosine(lambda x: captured.append(x.copy()) or pair_cos(x))
+        checks.check_mean_pair_cosine(spy)
         seen.append(captured[-1])
     assert seen[0].shape != seen[1].shape or not np.array_equal(seen[0], seen[1])
 
