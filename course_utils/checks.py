@@ -462,68 +462,209 @@ def check_most_moved(most_moved: Callable) -> Verdict:
 
 
 # --------------------------------------------------------------------------- lesson 05
+# Every lesson-05 checker draws fresh cases on each call (a new seed from the OS), never shows
+# the expected value of a case it judged, and accepts numpy or torch answers in any float dtype.
+
+
+def _l05_rng():
+    import numpy as np
+
+    return np.random.default_rng()
+
+
+def _l05_source_uses(fn: Callable, names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that appears in ``fn``'s source code, or None."""
+    import inspect
+
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return None
+    return next((name for name in names if name in source), None)
+
+
+def _l05_number(got) -> float | None:
+    """A real number from a Python, numpy or 0-d torch/numpy answer; None otherwise."""
+    import numbers
+
+    import numpy as np
+
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    if isinstance(got, np.ndarray) and got.ndim == 0:
+        got = got[()]
+    if isinstance(got, bool | np.bool_) or not isinstance(got, numbers.Real):
+        return None
+    return float(got)
 
 
 def check_sgns_gradients(sgns_gradients: Callable) -> Verdict:
-    """Exercise 5.1: ``sgns_gradients(v (d,), u_pos (d,), u_neg (K, d))`` -> three gradients."""
+    """Exercise 5.1: ``sgns_gradients(v (d,), u_pos (d,), u_neg (K, d))`` -> three gradients
+    of the loss of one pair, derived by hand (no autograd)."""
+    import numpy as np
     import torch
     import torch.nn.functional as F
 
+    used = _l05_source_uses(sgns_gradients, ("autograd", "backward(", "requires_grad"))
+    if used:
+        return Verdict("5.1 SGNS gradients", False, f"your function uses `{used}`: derive the "
+                       "gradients by hand, autograd is what they are checked against")
+
     def judge_for(v, u_pos, u_neg):
-        leaves = [t.clone().requires_grad_() for t in (v, u_pos, u_neg)]
+        leaves = [t.detach().double().clone().requires_grad_() for t in (v, u_pos, u_neg)]
         a, b, c = leaves
         loss = -F.logsigmoid(a @ b) - F.logsigmoid(-(c @ a)).sum()
-        expected = torch.autograd.grad(loss, leaves)
+        expected = [g.numpy() for g in torch.autograd.grad(loss, leaves)]
+        d, k = len(v), len(u_neg)
 
         def judge(got):
             if not isinstance(got, tuple | list) or len(got) != 3:
                 return "expected a tuple (grad_v, grad_u_pos, grad_u_neg)"
             for name, g, e in zip(("grad_v", "grad_u_pos", "grad_u_neg"), got, expected,
                                   strict=True):
-                if not isinstance(g, torch.Tensor) or tuple(g.shape) != tuple(e.shape):
+                if hasattr(g, "detach"):
+                    g = g.detach().cpu().numpy()
+                if not isinstance(g, np.ndarray) or g.shape != e.shape:
                     shape = tuple(g.shape) if hasattr(g, "shape") else type(g).__name__
-                    return f"{name} should have shape {tuple(e.shape)}, got {shape}"
-                if not torch.allclose(g.detach().float(), e, atol=1e-5):
-                    return f"{name} differs from autograd's for d={len(v)}, K={len(u_neg)}"
+                    return f"{name} should have shape {e.shape}, got {shape}"
+                if not np.allclose(g.astype(np.float64), e, rtol=1e-4, atol=1e-5):
+                    return f"{name} is not the gradient of the loss for d={d}, K={k}"
             return None
 
         return judge
 
-    gen = torch.Generator().manual_seed(5)
+    rng = _l05_rng()
     cases = []
-    for d, k in [(3, 1), (4, 2), (8, 5)]:
-        args = (torch.randn(d, generator=gen), torch.randn(d, generator=gen),
-                torch.randn(k, d, generator=gen))
+    for d, k, scale in [(int(rng.integers(2, 5)), 1, 1.0), (int(rng.integers(4, 9)),
+                                                          int(rng.integers(2, 7)), 1.0),
+                        (int(rng.integers(3, 7)), int(rng.integers(2, 5)), 4.0)]:
+        dtype = torch.float32 if d % 2 else torch.float64
+        args = tuple(torch.from_numpy(rng.normal(0, scale, size)).to(dtype)
+                     for size in (d, d, (k, d)))
         cases.append((args, judge_for(*args)))
     return _run("5.1 SGNS gradients", sgns_gradients, cases,
-                "with g_pos = sigmoid(v.u_pos) - 1 and g_neg = sigmoid(u_neg @ v): grad_v = "
-                "g_pos * u_pos + g_neg @ u_neg; grad_u_pos = g_pos * v; "
-                "grad_u_neg = g_neg[:, None] * v")
+                "write the loss as -log sigmoid(x) for the true pair plus -log sigmoid(-x) for "
+                "each negative, with x a dot product; differentiate log sigmoid once, then use "
+                "the chain rule: the derivative of v.u with respect to v is u, and to u is v")
+
+
+def check_sgns_step(sgns_step: Callable) -> Verdict:
+    """Exercise 5.2: ``sgns_step(w_in, w_out, inp, out, negatives, lr)`` updates both tables in
+    place: one word2vec update for one pair, negatives equal to ``out`` skipped."""
+    import numpy as np
+
+    from course_utils.sgns import reference_sgns_step
+
+    rng = _l05_rng()
+    cases = []
+    for case in range(4):
+        V, d = int(rng.integers(6, 14)), int(rng.integers(3, 9))
+        dtype = np.float64 if case == 1 else np.float32
+        w_in = rng.normal(0, 0.5, (V, d)).astype(dtype)
+        w_out = rng.normal(0, 0.5, (V, d)).astype(dtype)
+        inp, out = (int(x) for x in rng.choice(V, 2, replace=False))
+        others = [w for w in range(V) if w != out]
+        negatives = [int(x) for x in rng.choice(others, int(rng.integers(2, 5)), replace=False)]
+        if case >= 2:  # the edge word2vec handles: a negative that is the true word, skipped
+            negatives.insert(int(rng.integers(0, len(negatives) + 1)), out)
+        lr = float(rng.uniform(0.2, 0.8))
+        exp_in, exp_out = w_in.astype(np.float64), w_out.astype(np.float64)
+        reference_sgns_step(exp_in, exp_out, inp, out, negatives, lr)
+        got_in, got_out = w_in.copy(), w_out.copy()
+        k = len(negatives)
+
+        def call(tables=(got_in, got_out), rest=(inp, out, negatives, lr)):
+            return (*tables, *rest)
+
+        def judge(result, got_in=got_in, got_out=got_out, exp_in=exp_in, exp_out=exp_out,
+                  skip=case >= 2, k=k):
+            if result is not None and not isinstance(result, tuple | list):
+                return ("update w_in and w_out in place and return None, got "
+                        f"{type(result).__name__}")
+            if not np.allclose(got_out, exp_out, atol=1e-5):
+                why = " (a negative equal to the true word must be skipped)" if skip else ""
+                return f"w_out is not right after one step with {k} negatives{why}"
+            if not np.allclose(got_in, exp_in, atol=1e-5):
+                return f"w_in is not right after one step with {k} negatives"
+            return None
+
+        cases.append((call(), judge))
+    return _run("5.2 the word2vec update", sgns_step, cases,
+                "for each target (the true word with label 1, each negative that differs from "
+                "it with label 0) the step is lr * (label - sigmoid(v.u)); u moves by that times "
+                "v, and v moves by the sum over targets of that times u, using the values from "
+                "before this step; change the rows in place")
 
 
 def check_keep_probability(keep_probability: Callable) -> Verdict:
-    """Exercise 5.2: ``keep_probability(count, total, sample=1e-3)`` -> float in (0, 1]."""
+    """Exercise 5.3: ``keep_probability(count, total, sample=1e-3)`` -> float in (0, 1]."""
     import math
 
+    rng = _l05_rng()
     cases = []
-    for count, total, sample in [(10_000, 100_000, 1e-3), (500, 1_000_000, 1e-3),
-                                 (3, 1_000_000, 1e-3), (20_000, 450_000, 1e-4)]:
-        t = sample * total
+    total = int(rng.integers(200_000, 2_000_000))
+    sample = float(rng.choice([1e-3, 1e-4, 5e-4]))
+    t = sample * total
+    # a very frequent word, one near the threshold, and a rare one (capped at 1)
+    for count in [int(rng.uniform(50, 200) * t), int(rng.uniform(2, 6) * t),
+                  max(1, int(rng.uniform(0.1, 0.9) * t))]:
         expected = min(1.0, (math.sqrt(count / t) + 1) * t / count)
 
-        def judge(got, expected=expected, count=count, total=total, sample=sample):
-            if not isinstance(got, int | float) or not abs(float(got) - expected) <= 1e-9:
-                return (f"for count={count}, total={total}, sample={sample} expected "
-                        f"{expected:.6f}, got {got!r}")
+        def judge(got, expected=expected, count=count):
+            value = _l05_number(got)
+            if value is None:
+                return f"expected a number, got {type(got).__name__}"
+            if not math.isclose(value, expected, rel_tol=1e-5):
+                return f"for count={count:,}, total={total:,}, sample={sample} your answer is off"
             return None
 
         cases.append(((count, total, sample), judge))
-    return _run("5.2 subsampling", keep_probability, cases,
-                "t = sample * total; (sqrt(count / t) + 1) * t / count, then min(1.0, ...)")
+    return _run("5.3 subsampling", keep_probability, cases,
+                "word2vec's formula uses the threshold t = sample * total counts; a probability "
+                "can never exceed 1")
+
+
+def expected_pairs_reference(n: int, window: int) -> float:
+    """Expected (context, centre) pairs of an n-word sentence with a window drawn in 1..window."""
+    return sum(min(r, i) + min(r, n - 1 - i) for i in range(n) for r in range(1, window + 1)) \
+        / window
+
+
+def check_expected_pairs(expected_pairs: Callable) -> Verdict:
+    """Exercise 5.4: ``expected_pairs(n, window)`` -> the expected number of (context, centre)
+    pairs word2vec's dynamic window makes from one sentence of ``n`` words."""
+    import math
+
+    rng = _l05_rng()
+    cases = []
+    window = int(rng.integers(3, 8))
+    for n in [1, 2, int(rng.integers(3, window + 1)), int(rng.integers(20, 200))]:
+        expected = expected_pairs_reference(n, window)
+
+        def judge(got, expected=expected, n=n):
+            value = _l05_number(got)
+            if value is None:
+                return f"expected a number, got {type(got).__name__}"
+            if not math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-9):
+                edge = " (words near the ends have fewer neighbours)" if n <= window else ""
+                return f"for n={n}, window={window} your answer is off{edge}"
+            return None
+
+        cases.append(((n, window), judge))
+    return _run("5.4 pairs per sentence", expected_pairs, cases,
+                "average over the window sizes r = 1..window, each equally likely; word i has "
+                "min(r, i) neighbours on its left and as many on its right as the sentence has")
 
 
 def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
-    """Exercise 5.3: ``adaptive_input_params(cutoffs, dims, d_model)`` -> int."""
+    """Exercise 5.5: ``adaptive_input_params(cutoffs, dims, d_model)`` -> int, by arithmetic."""
+    import numbers
+
+    used = _l05_source_uses(adaptive_input_params, ("nn.", "Embedding(", "Linear(",
+                                                    "parameters("))
+    if used:
+        return Verdict("5.5 adaptive input parameters", False, f"your function uses `{used}`: "
+                       "count with arithmetic, without building a model")
 
     def reference(cutoffs, dims, d_model):
         total, lo = 0, 0
@@ -532,21 +673,26 @@ def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
             lo = hi
         return total
 
+    rng = _l05_rng()
     cases = []
-    for args in [([1001], [32], 32), ([200, 1001], [32, 8], 32),
-                 ([20_000, 60_000, 267_735], [1024, 256, 64], 1024), ([10, 20], [16, 16], 32)]:
-        expected = reference(*args)
+    d_model = int(rng.choice([16, 32, 64]))
+    first = int(rng.integers(50, 500))
+    for cutoffs, dims in [([first], [d_model]),
+                          ([first, first + int(rng.integers(100, 900))], [d_model, d_model // 4]),
+                          ([first, 2 * first, 5 * first], [d_model, d_model // 2, d_model // 8]),
+                          ([first, 3 * first], [d_model // 2, d_model // 2])]:
+        expected = reference(cutoffs, dims, d_model)
 
-        def judge(got, expected=expected, args=args):
-            if not isinstance(got, int) or isinstance(got, bool) or got != expected:
-                return f"for cutoffs={args[0]}, dims={args[1]}, d_model={args[2]} expected " \
-                       f"{expected:,}, got {got!r}"
+        def judge(got, expected=expected, cutoffs=cutoffs, dims=dims):
+            if isinstance(got, bool) or not isinstance(got, numbers.Integral) \
+                    or int(got) != expected:
+                return f"for cutoffs={cutoffs}, dims={dims}, d_model={d_model} your count is off"
             return None
 
-        cases.append((args, judge))
-    return _run("5.3 adaptive input parameters", adaptive_input_params, cases,
-                "per band: (hi - lo) * dim for its table, plus dim * d_model for its projection "
-                "unless dim == d_model")
+        cases.append(((cutoffs, dims, d_model), judge))
+    return _run("5.5 adaptive input parameters", adaptive_input_params, cases,
+                "per band: rows times width for its table, plus a projection from its width to "
+                "d_model unless the two are equal; a band starts where the previous one ended")
 
 
 # --------------------------------------------------------------------------- lesson 06

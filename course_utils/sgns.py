@@ -1,17 +1,24 @@
-"""Skip-gram with negative sampling (word2vec, Mikolov et al. 2013) in readable PyTorch.
+"""word2vec with negative sampling (Mikolov et al. 2013): skip-gram and CBOW.
 
-    from course_utils.sgns import train_sgns
+    from course_utils.sgns import train_sgns, train_cbow
     kv = train_sgns(corpus, dim=100, window=5, negative=5, min_count=5, epochs=5, seed=0)
+    kv = train_cbow(corpus, dim=100, window=5, negative=5, min_count=5, epochs=5, seed=0)
 
 The recipe is word2vec's: frequent words are subsampled, each centre word gets a window of
 random size ``1..window``, negatives come from the unigram distribution raised to 0.75, and
-the learning rate decays linearly to almost zero. Two update paths:
+the learning rate decays linearly to almost zero. Two engines:
 
-- ``optimizer=None`` (default): the word2vec update written by hand, a sparse SGD step that
-  touches only the rows in the batch, no autograd.
-- ``optimizer="sgd" | "adam" | "sparse_adam"`` (or a function ``params -> torch.optim``):
-  the same loss through ``nn.Embedding`` and autograd, so optimizers can be compared.
+- the compiled CPU engine (default; ``course_utils.w2v_engine``, Numba): Hogwild threads,
+  one draw of negatives shared by a window's context words (pWord2Vec), float32 throughout.
+  ``train_word2vec`` is its full interface; ``reference_sgns_loop`` is the same loop in
+  plain NumPy, step by step, for reading and for tests.
+- the PyTorch trainer (``engine="torch"``, ``SGNSTrainer``), for what only torch gives: GPUs
+  and optimizer studies. ``optimizer=None``: the word2vec update written by hand, a sparse
+  SGD step that touches only the rows in the batch; ``optimizer="sgd" | "adam" |
+  "sparse_adam"`` (or a function ``params -> torch.optim``): the same loss through
+  ``nn.Embedding`` and autograd. It keeps snapshots for studying dynamics.
 
+For the torch trainer:
 All randomness comes from ``seed``: the numbers for epoch ``e``, chunk ``c`` are drawn from
 their own ``numpy`` generator seeded with ``(seed, e, c)``. That makes a run reproducible
 and resumable at any step: a snapshot stores the step it was taken at, and a resumed run
@@ -29,6 +36,8 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -280,7 +289,7 @@ def load_snapshot(path: str | os.PathLike) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise SnapshotError(f"{path} is not a readable snapshot ({exc}); delete it and resume "
                             "from an earlier one") from exc
 
@@ -289,6 +298,299 @@ def latest_snapshot(snapshot_dir: str | os.PathLike) -> Path | None:
     """The snapshot with the highest step in ``snapshot_dir``, or None."""
     files = sorted(Path(snapshot_dir).glob("step_*.npz"))
     return files[-1] if files else None
+
+
+# --------------------------------------------------------------------------- settings checks
+
+
+def _check_rates(lr, min_lr) -> tuple[float, float]:
+    """Learning rates must be finite numbers > 0 with min_lr <= lr (checked before training)."""
+    for name, value in (("lr", lr), ("min_lr", min_lr)):
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer
+                                                     | np.floating) \
+                or not np.isfinite(value) or value <= 0:
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}: word2vec uses "
+                             "lr=0.025 (skip-gram), 0.05 (CBOW) and min_lr=1e-4")
+    if min_lr > lr:
+        raise ValueError(f"min_lr={min_lr!r} is above lr={lr!r}: the rate decays from lr down to "
+                         "min_lr, so pass min_lr <= lr (e.g. min_lr=1e-4)")
+    return float(lr), float(min_lr)
+
+
+def _check_sample(sample) -> float:
+    if isinstance(sample, bool) or not isinstance(sample, int | float | np.integer | np.floating) \
+            or not np.isfinite(sample) or not 0 <= sample < 1:
+        raise ValueError(f"sample must be in [0, 1), got {sample!r}: word2vec uses 1e-3 "
+                         "(0 keeps every word)")
+    return float(sample)
+
+
+def _check_threads(threads) -> int:
+    if threads is None:
+        return _default_threads()
+    return _check_positive_int("threads", threads, hint=": how many CPU threads train at once, "
+                               "e.g. threads=2, or None for every core")
+
+
+def _default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _check_writable_dir(folder) -> Path:
+    """Create ``folder`` and write a probe file in it, so a bad folder fails before training."""
+    folder = Path(folder).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(f"snapshot_dir {str(folder)!r} cannot be written ({exc.strerror or exc}):"
+                         " pass a folder you can write to, e.g. snapshot_dir='snapshots'"
+                         ) from None
+    return folder
+
+
+# --------------------------------------------------------------------------- the compiled engine
+
+ARCHITECTURES = ("skipgram", "cbow")
+ENGINE_TABLE_SIZE = 1_000_000  # int32: 4 MB, stays in cache; ample for vocabularies up to ~1e5
+MAX_SENTENCE = 10_000  # longer documents are cut into pieces (gensim does the same)
+
+
+def thread_seeds(seed: int, threads: int) -> list[int]:
+    """The starting state of each thread's random generator (uint64 ints) for ``seed``."""
+    seq = np.random.SeedSequence([int(seed), 0x77E2])
+    return [int(x) for x in seq.generate_state(threads, np.uint64)]
+
+
+class Word2VecRandom:
+    """word2vec.c's random numbers in plain Python: the same stream the compiled engine uses.
+
+    ``state = state * 25214903917 + 11 (mod 2**64)``; ``integer(n)`` is ``(state >> 16) % n``
+    and ``uniform()`` the top 24 bits as a fraction. Feed it to ``reference_sgns_loop`` with
+    ``thread_seeds(seed, 1)[0]`` to reproduce a one-thread engine run draw for draw.
+    """
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, state: int):
+        self.state = int(state) & self.MASK
+
+    def _step(self) -> int:
+        self.state = (self.state * 25214903917 + 11) & self.MASK
+        return self.state
+
+    def integer(self, n: int) -> int:
+        """A whole number in ``0..n-1``."""
+        return (self._step() >> 16) % n
+
+    def uniform(self) -> np.float32:
+        """A float32 in [0, 1)."""
+        return np.float32(self._step() >> 40) * np.float32(1.0 / 16777216.0)
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)) in float32, the input clamped to [-10, 10] as the engine does."""
+    x = np.clip(np.asarray(x, dtype=np.float32), np.float32(-10), np.float32(10))
+    return np.float32(1) / (np.float32(1) + np.exp(-x))
+
+
+def reference_sgns_step(w_in: np.ndarray, w_out: np.ndarray, inp: int, out: int,
+                        negatives: Sequence[int], lr: float) -> None:
+    """One skip-gram update for one pair, in place, in plain NumPy (the lesson's loop body).
+
+    The input row ``w_in[inp]`` learns to predict the output row ``w_out[out]`` (label 1)
+    against ``negatives`` (label 0); a negative equal to ``out`` is skipped. Each target's
+    gradient step ``lr * (label - sigmoid(v.u))`` moves ``u`` by that times ``v`` at once; ``v``
+    moves by the sum over targets, after them (word2vec.c's order).
+    """
+    v = w_in[inp]
+    step_v = np.zeros_like(v)
+    for target, label in [(out, 1.0), *((n, 0.0) for n in negatives if n != out)]:
+        u = w_out[target]
+        g = np.float32(lr) * (np.float32(label) - sigmoid(v @ u))
+        step_v += g * u
+        w_out[target] += g * v
+    w_in[inp] += step_v
+
+
+def reference_sgns_loop(sentences: Sequence[np.ndarray], w_in: np.ndarray, w_out: np.ndarray,
+                        table: np.ndarray, keep: np.ndarray, window: int, negative: int,
+                        epochs: int, lr: float, min_lr: float, rng: Word2VecRandom) -> None:
+    """word2vec.c's skip-gram loop in plain Python/NumPy, in place: slow, but every step shows.
+
+    ``sentences``: arrays of word ids; ``table``: the noise table; ``keep``: subsampling keep
+    probabilities per word. Per epoch and sentence: drop words by subsampling, then for each
+    centre draw a window ``1..window``, and for each context word draw ``negative`` noise
+    words and call ``reference_sgns_step`` (context input predicts the centre). The rate
+    decays linearly with progress, never below ``min_lr``. Draws come from ``rng`` in the
+    compiled engine's order, so with the same stream both give the same vectors.
+    """
+    n_tok = sum(len(s) for s in sentences)
+    total = float(epochs) * float(max(n_tok, 1))
+    for epoch in range(epochs):
+        seen = 0
+        for sentence in sentences:
+            kept = [w for w in sentence if keep[w] >= 1 or rng.uniform() < keep[w]]
+            done_before = float(epoch) * n_tok + float(seen)
+            for i, centre in enumerate(kept):
+                progress = (done_before + float(len(sentence)) * i / len(kept)) / total
+                rate = np.float32(max(min_lr, lr * (1.0 - progress)))
+                reach = window - rng.integer(window)
+                for j in range(max(0, i - reach), min(len(kept), i + reach + 1)):
+                    if j != i:
+                        negs = [int(table[rng.integer(len(table))]) for _ in range(negative)]
+                        reference_sgns_step(w_in, w_out, kept[j], centre, negs, rate)
+            seen += len(sentence)
+
+
+def _engine_corpus(docs: list, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The corpus as one int32 id array (OOV dropped) and sentence starts (S + 1,) int64;
+    documents longer than MAX_SENTENCE kept tokens are cut into pieces."""
+    pieces, lengths = [], []
+    for doc in docs:
+        row = np.fromiter((index[t] for t in doc if t in index), dtype=np.int32)
+        for lo in range(0, len(row), MAX_SENTENCE):
+            pieces.append(row[lo:lo + MAX_SENTENCE])
+            lengths.append(len(pieces[-1]))
+    ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+    starts = np.zeros(len(lengths) + 1, np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    return ids, starts
+
+
+def _split_slices(starts: np.ndarray, threads: int) -> list[np.ndarray]:
+    """Cut the sentences into ``threads`` runs of about equal token counts (their starts)."""
+    cuts = [0]
+    total = starts[-1]
+    for t in range(1, threads):
+        cuts.append(int(np.searchsorted(starts, total * t / threads)))
+    cuts.append(len(starts) - 1)
+    cuts = sorted(set(cuts))
+    return [starts[a:b + 1] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+@dataclass
+class Word2VecRun:
+    """What one run of the compiled engine made: both tables, the vocabulary and its stats."""
+
+    architecture: str
+    vocab: Vocabulary
+    w_in: np.ndarray  # (V, d) float32, the word vectors
+    w_out: np.ndarray  # (V, d) float32, the output (context) vectors
+    threads: int
+    seconds: float  # wall time of training (vocabulary and JIT compile not included)
+    kept_words: int  # tokens left after subsampling, summed over epochs
+    pairs: int  # (context, centre) pairs trained, summed over epochs
+    skipped_negatives: int  # noise draws equal to the centre word, skipped
+    final_lr: float  # the learning rate of the last update (the last thread's)
+
+    def keyed_vectors(self):
+        """The input vectors as gensim ``KeyedVectors`` (word order: most frequent first)."""
+        return _keyed_vectors(self.vocab, self.w_in)
+
+
+def _keyed_vectors(vocab: Vocabulary, vectors: np.ndarray):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(vectors.shape[1])
+    kv.add_vectors(vocab.words, np.ascontiguousarray(vectors, dtype=np.float32))
+    kv.allocate_vecattrs(attrs=["count"], types=[np.int64])
+    kv.expandos["count"][:] = vocab.counts
+    return kv
+
+
+def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
+                   min_count: int = 5, epochs: int = 5, seed: int = 0, *,
+                   architecture: str = "skipgram", lr: float | None = None,
+                   min_lr: float = 1e-4, sample: float = 1e-3, threads: int | None = None,
+                   shared_negatives: bool = True, table_size: int = ENGINE_TABLE_SIZE,
+                   vocabulary: Vocabulary | None = None) -> Word2VecRun:
+    """word2vec with negative sampling on the compiled CPU engine; returns a ``Word2VecRun``.
+
+    ``architecture``: "skipgram" or "cbow". ``lr`` defaults to word2vec's 0.025 (skip-gram)
+    or 0.05 (CBOW) and decays linearly to ``min_lr``. ``threads`` (default: every core) run
+    Hogwild on slices of the corpus; ``threads=1`` gives the same vectors bit for bit for a
+    seed. ``shared_negatives`` (skip-gram only): one draw of negatives per window (pWord2Vec),
+    or fresh ones per pair (word2vec.c). Every setting is checked before anything runs.
+    """
+    import threading
+    import time
+
+    from course_utils.w2v_engine import train_slice
+
+    if architecture not in ARCHITECTURES:
+        from course_utils._hints import suggestion
+
+        raise ValueError(f"unknown architecture {architecture!r}"
+                         f"{suggestion(str(architecture), ARCHITECTURES)}: use 'skipgram' or "
+                         "'cbow'")
+    dim = _check_positive_int("dim", dim)
+    window = _check_positive_int("window", window, hint=": the window is how many words each "
+                                 "side count as context, e.g. window=5")
+    negative = _check_positive_int("negative", negative)
+    epochs = _check_positive_int("epochs", epochs)
+    min_count = _check_positive_int("min_count", min_count)
+    table_size = _check_positive_int("table_size", table_size)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    lr, min_lr = _check_rates(0.05 if lr is None and architecture == "cbow" else
+                              0.025 if lr is None else lr, min_lr)
+    sample = _check_sample(sample)
+    threads = _check_threads(threads)
+    if not isinstance(shared_negatives, bool | np.bool_):
+        raise ValueError(f"shared_negatives must be True or False, got {shared_negatives!r}")
+
+    docs = _check_corpus(corpus)
+    vocab = vocabulary or build_vocabulary(docs, min_count)
+    ids, starts = _engine_corpus(docs, vocab.index)
+    keep = keep_probabilities(vocab.counts, sample).astype(np.float32)
+    table = noise_table(vocab.counts, table_size).astype(np.int32)
+    V = len(vocab)
+    gen = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE3B]))
+    w_in = np.ascontiguousarray((gen.random((V, dim), dtype=np.float32) - 0.5) / dim)
+    w_out = np.zeros((V, dim), np.float32)
+    slices = _split_slices(starts, threads)
+    states = thread_seeds(seed, len(slices))
+    stats = np.zeros((len(slices), 4), np.float64)
+    cbow = architecture == "cbow"
+
+    def work(t: int) -> None:
+        train_slice(ids, slices[t], w_in, w_out, table, keep, window, negative, epochs, lr,
+                    min_lr, np.uint64(states[t]), cbow, bool(shared_negatives), stats[t])
+
+    start = time.perf_counter()
+    if len(slices) == 1:
+        work(0)
+    else:
+        workers = [threading.Thread(target=work, args=(t,)) for t in range(len(slices))]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    seconds = time.perf_counter() - start
+    return Word2VecRun(architecture, vocab, w_in, w_out, len(slices), seconds,
+                       int(stats[:, 0].sum()), int(stats[:, 1].sum()), int(stats[:, 2].sum()),
+                       float(stats[-1, 3]))
+
+
+def train_cbow(corpus, dim: int = 100, window: int = 5, negative: int = 5, min_count: int = 5,
+               epochs: int = 5, seed: int = 0, *, return_trainer: bool = False, **options):
+    """Train CBOW with negative sampling (gensim's ``sg=0``) on the compiled CPU engine.
+
+    Same arguments as ``train_sgns``; returns gensim ``KeyedVectors`` (or ``(kv, run)`` with
+    ``return_trainer=True``). ``options`` go to ``train_word2vec``: ``lr`` (default 0.05),
+    ``min_lr``, ``sample``, ``threads``, ``table_size``, ``vocabulary``.
+    """
+    run = train_word2vec(corpus, dim, window, negative, min_count, epochs, seed,
+                         architecture="cbow", **options)
+    kv = run.keyed_vectors()
+    return (kv, run) if return_trainer else kv
+
 
 
 # --------------------------------------------------------------------------- the trainer
@@ -321,8 +623,7 @@ class SGNSTrainer:
         self.chunk_words = _check_positive_int("chunk_words", chunk_words)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-        if not 0 <= sample < 1:
-            raise ValueError(f"sample must be in [0, 1), got {sample!r}: word2vec uses 1e-3")
+        sample = _check_sample(sample)
         if isinstance(optimizer, str) and optimizer not in OPTIMIZERS:
             from course_utils._hints import suggestion
 
@@ -331,10 +632,14 @@ class SGNSTrainer:
                              "function params -> torch.optim.Optimizer")
         if optimizer is not None and not isinstance(optimizer, str) and not callable(optimizer):
             raise ValueError(f"optimizer must be None, a name or a callable, got {optimizer!r}")
-        self.seed, self.sample, self.min_lr = seed, float(sample), float(min_lr)
+        self.seed, self.sample = seed, sample
         self.optimizer_spec = optimizer
-        self.lr = float(lr if lr is not None else DEFAULT_LR.get(
-            optimizer if isinstance(optimizer, str | None) else "adam", 0.001))
+        self.lr = lr if lr is not None else DEFAULT_LR.get(
+            optimizer if isinstance(optimizer, str | None) else "adam", 0.001)
+        self.lr, self.min_lr = _check_rates(self.lr, min_lr)
+        self.table_size = _check_positive_int("table_size", table_size)
+        if snapshot_dir is not None:
+            snapshot_dir = _check_writable_dir(snapshot_dir)
         from course_utils.runtime import get_device
 
         self.device = torch.device(get_device(device))
@@ -353,7 +658,7 @@ class SGNSTrainer:
             sent.append(np.full(len(row), s, dtype=np.int64))
         self.ids, self.sentence = np.concatenate(ids), np.concatenate(sent)
         self.keep_prob = keep_probabilities(self.vocab.counts, self.sample)
-        self._noise_table = noise_table(self.vocab.counts, table_size)
+        self._noise_table = noise_table(self.vocab.counts, self.table_size)
 
         V, d = len(self.vocab), self.dim
         gen = np.random.default_rng(np.random.SeedSequence([seed, 0xE3B]))
@@ -565,11 +870,14 @@ class SGNSTrainer:
         _atomic_savez(path, arrays)
         return path
 
-    def load(self, path: str | os.PathLike) -> SGNSTrainer:
-        """Restore the state saved by ``save`` (same corpus and settings), to continue training."""
+    def load(self, path: str | os.PathLike, data: dict | None = None) -> SGNSTrainer:
+        """Restore the state saved by ``save`` (same corpus and settings), to continue training.
+
+        ``data``: the file's arrays when already read (``load_snapshot(path)``).
+        """
         import torch
 
-        data = load_snapshot(path)
+        data = load_snapshot(path) if data is None else data
         try:
             saved = json.loads(str(data["config"]))
         except (KeyError, json.JSONDecodeError) as exc:
@@ -582,6 +890,7 @@ class SGNSTrainer:
             raise SnapshotError(f"{path} comes from a different run; (snapshot, now) differ in "
                                 f"{diff}: resume with the same corpus and settings, or start "
                                 "a fresh snapshot_dir")
+        _check_snapshot_arrays(data, path, len(self.vocab), self.dim)
         with torch.no_grad():
             self.w_in.copy_(torch.from_numpy(data["w_in"]))
             self.w_out.copy_(torch.from_numpy(data["w_out"]))
@@ -613,27 +922,96 @@ class SGNSTrainer:
         return kv
 
 
+TORCH_ONLY = ("optimizer", "batch_size", "chunk_words", "snapshot_steps", "snapshot_dir",
+              "keep_snapshots", "log_every")
+ENGINES = ("auto", "numba", "torch")
+
+
 def train_sgns(corpus, dim: int = 100, window: int = 5, negative: int = 5, min_count: int = 5,
                epochs: int = 5, seed: int = 0, *, resume: bool = False,
-               return_trainer: bool = False, **options):
+               return_trainer: bool = False, engine: str = "auto", **options):
     """Train skip-gram with negative sampling on ``corpus`` (list of token lists).
 
-    Returns gensim ``KeyedVectors`` (or ``(kv, trainer)`` with ``return_trainer=True``, whose
-    ``snapshots`` and ``loss_history`` show how training went). ``options`` go to
-    ``SGNSTrainer``: ``lr``, ``sample``, ``batch_size``, ``optimizer`` (None = hand-written
-    sparse SGD; "sgd", "adam", "sparse_adam" or a callable use autograd), ``device``,
-    ``snapshot_steps``, ``snapshot_dir``, ``progress`` (tqdm bar; False to hide).
+    Returns gensim ``KeyedVectors``, or ``(kv, trainer)`` with ``return_trainer=True``.
+
+    ``engine="numba"``: the compiled CPU engine (``train_word2vec``; options ``lr``, ``min_lr``,
+    ``sample``, ``threads`` (default every core), ``shared_negatives``, ``table_size``,
+    ``vocabulary``; ``progress`` and ``device="cpu"`` are accepted and change nothing); the
+    trainer returned is a ``Word2VecRun``.
+    ``engine="torch"``: ``SGNSTrainer``, for GPUs (``device="cuda"``), optimizer studies
+    (``optimizer=`` None = hand-written sparse SGD; "sgd", "adam", "sparse_adam" or a callable
+    use autograd), snapshots (``snapshot_steps``, ``snapshot_dir``), ``batch_size``,
+    ``chunk_words``, ``log_every``, ``progress``; its trainer has ``snapshots`` and
+    ``loss_history``; ``threads`` there are torch threads (default 1).
+    ``engine="auto"`` (default) takes torch when any torch-only option is given (``optimizer``,
+    ``batch_size``, ``chunk_words``, ``snapshot_steps``, ``snapshot_dir``, ``keep_snapshots``,
+    ``log_every``, a ``device`` other than "cpu", or ``resume=True``), and the compiled engine
+    otherwise.
 
     With ``resume=True`` and a ``snapshot_dir`` holding snapshots of the same run, training
-    continues from the latest one and ends with the same vectors as an uninterrupted run.
+    continues from the latest readable one (a damaged file is skipped with a warning) and
+    ends with the same vectors as an uninterrupted run.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    torch_options = sorted(k for k in options if k in TORCH_ONLY)
+    if options.get("device") not in (None, "cpu"):
+        torch_options.append("device")
+    if engine == "auto":
+        engine = "torch" if torch_options or resume else "numba"
+    if engine == "numba":
+        options.pop("progress", None)  # the compiled engine shows no progress bar
+        options.pop("device", None)  # None or "cpu" here
+        if torch_options or resume:
+            raise ValueError(f"{torch_options or ['resume']} only work with engine='torch' (the "
+                             "compiled engine has no optimizers, snapshots or batches): pass "
+                             "engine='torch' or drop them")
+        run = train_word2vec(corpus, dim, window, negative, min_count, epochs, seed,
+                             architecture="skipgram", **options)
+        kv = run.keyed_vectors()
+        return (kv, run) if return_trainer else kv
     trainer = SGNSTrainer(corpus, dim, window, negative, min_count, epochs, seed, **options)
     if resume:
         if trainer.snapshot_dir is None:
             raise ValueError("resume=True needs snapshot_dir= (where the snapshots are)")
-        last = latest_snapshot(trainer.snapshot_dir)
-        if last is not None:
-            trainer.load(last)
+        _resume_from_last_good(trainer)
     trainer.train()
     kv = trainer.keyed_vectors()
     return (kv, trainer) if return_trainer else kv
+
+
+def _check_snapshot_arrays(data: dict, path, n_words: int, dim: int) -> None:
+    """A snapshot must hold every array a resume needs, with this run's shapes."""
+    need = {"config": (), "w_in": (n_words, dim), "w_out": (n_words, dim), "counts": (n_words,),
+            "position": (5,)}
+    for key, shape in need.items():
+        if key not in data:
+            raise SnapshotError(f"{path} is damaged: it has no {key!r} array; delete it and "
+                                "resume from an earlier one")
+        if key != "config" and tuple(np.shape(data[key])) != shape:
+            raise SnapshotError(f"{path} is damaged: {key!r} has shape "
+                                f"{tuple(np.shape(data[key]))}, expected {shape}; delete it and "
+                                "resume from an earlier one")
+        if key in ("w_in", "w_out") and not np.isfinite(data[key]).all():
+            raise SnapshotError(f"{path} is damaged: {key!r} holds NaN or inf; delete it and "
+                                "resume from an earlier one")
+
+
+def _resume_from_last_good(trainer: SGNSTrainer) -> None:
+    """Load the newest snapshot that reads; skip damaged files (warned), refuse foreign runs."""
+    import warnings
+
+    for path in sorted(trainer.snapshot_dir.glob("step_*.npz"), reverse=True):
+        try:
+            data = load_snapshot(path)
+            try:
+                foreign = json.loads(str(data["config"])) != trainer.config()
+            except (KeyError, json.JSONDecodeError):
+                foreign = False
+            if not foreign:  # a snapshot of another run is refused by load, not skipped
+                _check_snapshot_arrays(data, path, len(trainer.vocab), trainer.dim)
+        except SnapshotError as exc:
+            warnings.warn(f"skipping a damaged snapshot: {exc}", stacklevel=3)
+            continue
+        trainer.load(path, data=data)
+        return
