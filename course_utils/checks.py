@@ -555,6 +555,11 @@ def check_sgns_step(sgns_step: Callable) -> Verdict:
 
     from course_utils.sgns import reference_sgns_step
 
+    used = _l05_source_uses(sgns_step, ("reference_sgns_step", "sparse_sgd_step", "autograd",
+                                        "backward("))
+    if used:
+        return Verdict("5.2 the word2vec update", False, f"your function uses `{used}`: write "
+                       "the update yourself from the gradients of exercise 5.1")
     rng = _l05_rng()
     cases = []
     for case in range(4):

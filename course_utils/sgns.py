@@ -361,6 +361,17 @@ ENGINE_TABLE_SIZE = 1_000_000  # int32: 4 MB, stays in cache; ample for vocabula
 MAX_SENTENCE = 10_000  # longer documents are cut into pieces (gensim does the same)
 
 
+def initial_vectors(n_words: int, dim: int, seed: int = 0) -> np.ndarray:
+    """word2vec's starting input vectors for ``seed``: (n_words, dim) float32, uniform in
+    +-0.5/dim (both engines start here; the output vectors start at zero)."""
+    n_words = _check_positive_int("n_words", n_words)
+    dim = _check_positive_int("dim", dim)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    gen = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE3B]))
+    return np.ascontiguousarray((gen.random((n_words, dim), dtype=np.float32) - 0.5) / dim)
+
+
 def thread_seeds(seed: int, threads: int) -> list[int]:
     """The starting state of each thread's random generator (uint64 ints) for ``seed``."""
     seq = np.random.SeedSequence([int(seed), 0x77E2])
@@ -551,8 +562,7 @@ def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
     keep = keep_probabilities(vocab.counts, sample).astype(np.float32)
     table = noise_table(vocab.counts, table_size).astype(np.int32)
     V = len(vocab)
-    gen = np.random.default_rng(np.random.SeedSequence([int(seed), 0xE3B]))
-    w_in = np.ascontiguousarray((gen.random((V, dim), dtype=np.float32) - 0.5) / dim)
+    w_in = initial_vectors(V, dim, seed)
     w_out = np.zeros((V, dim), np.float32)
     slices = _split_slices(starts, threads)
     states = thread_seeds(seed, len(slices))
@@ -661,10 +671,8 @@ class SGNSTrainer:
         self._noise_table = noise_table(self.vocab.counts, self.table_size)
 
         V, d = len(self.vocab), self.dim
-        gen = np.random.default_rng(np.random.SeedSequence([seed, 0xE3B]))
         # word2vec's initialisation: inputs uniform in +-0.5/d, outputs zero
-        self.w_in = torch.from_numpy(
-            (gen.random((V, d), dtype=np.float32) - 0.5) / d).to(self.device)
+        self.w_in = torch.from_numpy(initial_vectors(V, d, seed)).to(self.device)
         self.w_out = torch.zeros(V, d, device=self.device)
         self.counts = torch.zeros(V, dtype=torch.int64, device=self.device)
         self.step = 0

@@ -1,117 +1,249 @@
-"""Lesson 05's hand-built pieces agree with course_utils, gensim and the exercise checkers."""
+"""Lesson 05's hand-built pieces agree with course_utils, and its checkers judge fairly."""
+
+from __future__ import annotations
+
+import ast
+import math
 
 import numpy as np
+import pytest
 import torch
-from torch import nn
 
 from course_utils.checks import (
     check_adaptive_input_params,
+    check_expected_pairs,
     check_keep_probability,
     check_sgns_gradients,
+    check_sgns_step,
+    expected_pairs_reference,
 )
-from course_utils.sgns import keep_probabilities, sparse_sgd_step, train_sgns
-from course_utils.toyworld import make_toy_corpus, toy_analogies
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from course_utils.sgns import (
+    Word2VecRandom,
+    keep_probabilities,
+    noise_table,
+    reference_sgns_loop,
+    reference_sgns_step,
+    thread_seeds,
+    train_word2vec,
+)
+from course_utils.toyworld import make_toy_corpus
+from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read
 
 LESSON = NOTEBOOK_DIR / "05_training_dynamics.ipynb"
 SOLUTIONS = NOTEBOOK_DIR / "solutions" / "05_training_dynamics_solutions.ipynb"
+EXERCISES = ["sgns_gradients", "sgns_step", "keep_probability", "expected_pairs",
+             "adaptive_input_params"]
 
 
-def _toy_kv():
-    return train_sgns(make_toy_corpus(n_sentences=800, seed=2), dim=16, window=3, min_count=2,
-                      epochs=2, batch_size=128, progress=False)
+@pytest.fixture(scope="module")
+def solutions():
+    return load_definitions(SOLUTIONS, EXERCISES)
 
 
-def test_lesson_analogy_accuracy_agrees_with_gensim():
-    fn = load_definitions(LESSON, ["analogy_accuracy"])["analogy_accuracy"]
-    kv = _toy_kv()
-    questions = [q for qs in toy_analogies().values() for q in qs][::4]
-    gensim_right = sum(kv.most_similar(positive=[b, c], negative=[a], topn=1)[0][0] == d
-                       for a, b, c, d in questions)
-    assert fn(kv.vectors, kv.index_to_key, questions) == gensim_right / len(questions)
+def test_lesson_plain_loop_agrees_with_course_utils_and_the_engine():
+    loop = load_definitions(LESSON, ["plain_sgns_loop"])["plain_sgns_loop"]
+    corpus = make_toy_corpus(n_sentences=60, seed=3)
+    opts = dict(dim=5, window=3, negative=4, min_count=1, epochs=2, seed=2, lr=0.1,
+                sample=1e-2, threads=1, table_size=500)
+    run = train_word2vec(corpus, shared_negatives=False, **opts)
+    vocab = run.vocab
+    sentences = [np.array([vocab.index[t] for t in s]) for s in corpus]
+    table = noise_table(vocab.counts, 500)
+    keep = keep_probabilities(vocab.counts, 1e-2).astype(np.float32)
+    gen = np.random.default_rng(np.random.SeedSequence([2, 0xE3B]))
+    start = (gen.random((len(vocab), 5), dtype=np.float32) - 0.5) / 5
+    tables = {}
+    for name, fn in [("lesson", loop), ("course_utils", reference_sgns_loop)]:
+        w_in, w_out = start.copy(), np.zeros_like(start)
+        fn(sentences, w_in, w_out, table, keep, 3, 4, 2, 0.1, 1e-4,
+           Word2VecRandom(thread_seeds(2, 1)[0]))
+        tables[name] = (w_in, w_out)
+    assert np.array_equal(tables["lesson"][0], tables["course_utils"][0])
+    assert np.allclose(tables["lesson"][0], run.w_in, atol=1e-6)
+    assert np.allclose(tables["lesson"][1], run.w_out, atol=1e-6)
 
 
-def test_lesson_wordsim_rho_agrees_with_gensim():
-    from course_utils.data import load_similarity
+def test_lesson_defines_no_twin_of_a_package_name():
+    import course_utils.evaluate
+    import course_utils.sgns
 
-    wordsim = load_similarity("wordsim353")
-    fn = load_definitions(LESSON, ["wordsim_rho"], {"wordsim": wordsim})["wordsim_rho"]
-    kv = _toy_kv()
-    kv.add_vectors(["tiger", "cat"], np.random.default_rng(0).normal(size=(2, 16)))
-    rho, n = fn(kv.vectors, kv.key_to_index)
-    assert n >= 1
-    pairs = [(a, b, s) for a, b, s in wordsim if a in kv.key_to_index and b in kv.key_to_index]
-    assert len(pairs) == n
-    if n >= 2:
-        from scipy.stats import spearmanr
-
-        expected = spearmanr([kv.similarity(a, b) for a, b, _ in pairs],
-                             [s for *_, s in pairs]).statistic
-        assert np.isclose(rho, expected, equal_nan=True)
+    package = set(vars(course_utils.evaluate)) | set(vars(course_utils.sgns)) | {"NextWord"}
+    defined = {node.name for cell in code_cells(read(LESSON))
+               for node in ast.parse(cell.source).body
+               if isinstance(node, ast.FunctionDef | ast.ClassDef)}
+    assert not defined & package, defined & package
 
 
-def test_lesson_drift_is_distance_from_first_snapshot():
-    fn = load_definitions(LESSON, ["drift"])["drift"]
-    _, tr = train_sgns(make_toy_corpus(n_sentences=300, seed=0), dim=8, min_count=2, epochs=1,
-                       batch_size=64, snapshot_steps=[0, 5], progress=False,
-                       return_trainer=True)
-    got = fn(tr.snapshots)
-    assert got.shape == (len(tr.vocab),)
-    assert np.allclose(got, np.linalg.norm(tr.snapshots[1].vectors - tr.snapshots[0].vectors,
-                                           axis=1))
-
-
-def test_solution_gradients_agree_with_the_trainers_update():
-    fn = load_definitions(SOLUTIONS, ["sgns_gradients"])["sgns_gradients"]
-    gen = torch.Generator().manual_seed(1)
-    w_in, w_out = torch.randn(6, 4, generator=gen), torch.randn(6, 4, generator=gen)
-    centre, targets = 2, [0, 3, 5]  # true context 0, negatives 3 and 5
-    g_v, g_pos, g_neg = fn(w_in[centre], w_out[targets[0]], w_out[targets[1:]])
-    new_in, new_out, lr = w_in.clone(), w_out.clone(), 0.1
-    sparse_sgd_step(new_in, new_out, torch.tensor([centre]), torch.tensor([targets]), lr)
-    assert torch.allclose(new_in[centre], w_in[centre] - lr * g_v, atol=1e-6)
-    assert torch.allclose(new_out[0], w_out[0] - lr * g_pos, atol=1e-6)
-    assert torch.allclose(new_out[[3, 5]], w_out[[3, 5]] - lr * g_neg, atol=1e-6)
-
-
-def test_solution_keep_probability_agrees_with_course_utils():
-    fn = load_definitions(SOLUTIONS, ["keep_probability"])["keep_probability"]
+def test_solutions_agree_with_course_utils(solutions):
     counts = np.array([30_000, 2_000, 50, 1])
-    expected = keep_probabilities(counts, 1e-3)
-    got = [fn(int(c), int(counts.sum()), 1e-3) for c in counts]
-    assert np.allclose(got, expected)
+    got = [solutions["keep_probability"](int(c), int(counts.sum()), 1e-3) for c in counts]
+    assert np.allclose(got, keep_probabilities(counts, 1e-3))
+    for n, window in [(1, 5), (4, 5), (50, 3)]:
+        assert math.isclose(solutions["expected_pairs"](n, window),
+                            expected_pairs_reference(n, window))
+    run = train_word2vec([[f"w{i % 7}" for i in range(3000)]], dim=4, window=4, min_count=1,
+                         epochs=20, sample=0, threads=1)
+    predicted = solutions["expected_pairs"](3000, 4) * 20
+    assert abs(run.pairs / predicted - 1) < 0.01  # the prediction the learner checks
 
 
-def test_solution_adaptive_params_counts_a_real_module():
-    fn = load_definitions(SOLUTIONS, ["adaptive_input_params"])["adaptive_input_params"]
-    cutoffs, dims, d_model = [5, 12, 30], [8, 4, 2], 8
-    lo, modules = 0, []
-    for hi, d in zip(cutoffs, dims, strict=True):
-        modules.append(nn.Embedding(hi - lo, d))
-        if d != d_model:
-            modules.append(nn.Linear(d, d_model, bias=False))
-        lo = hi
-    assert fn(cutoffs, dims, d_model) == sum(p.numel() for m in modules for p in m.parameters())
+CHECKERS = [
+    (check_sgns_gradients, "sgns_gradients"),
+    (check_sgns_step, "sgns_step"),
+    (check_keep_probability, "keep_probability"),
+    (check_expected_pairs, "expected_pairs"),
+    (check_adaptive_input_params, "adaptive_input_params"),
+]
 
 
-def _stub(*args):
-    raise NotImplementedError
+@pytest.mark.parametrize("checker, name", CHECKERS)
+def test_checkers_pass_solutions_and_report_stubs(checker, name, solutions):
+    for _ in range(3):  # fresh cases every call
+        verdict = checker(solutions[name])
+        assert verdict.passed, verdict
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert "not attempted" in checker(stub).message
+    assert not checker("not a function").passed
 
 
-def test_checkers_accept_solutions_and_reject_wrong_answers():
-    ns = load_definitions(SOLUTIONS, ["sgns_gradients", "keep_probability",
-                                      "adaptive_input_params"])
-    for check, good, bad in [
-        (check_sgns_gradients, ns["sgns_gradients"],
-         lambda v, up, un: tuple(-x for x in ns["sgns_gradients"](v, up, un))),  # sign flipped
-        (check_keep_probability, ns["keep_probability"],
-         lambda c, t, s=1e-3: (np.sqrt(c / (s * t)) + 1) * s * t / c),  # not capped at 1
-        (check_adaptive_input_params, ns["adaptive_input_params"],
-         lambda cutoffs, dims, d: sum(c * k for c, k in zip(cutoffs, dims, strict=True))),  # bad
-    ]:
-        assert check(good).passed, check(good)
-        verdict = check(bad)
-        assert not verdict.passed and "Hint" in verdict.message, verdict
-        stub = check(_stub)
-        assert not stub.passed and "not attempted" in stub.message
-        assert not check("not a function").passed
+# ---- correct answers in other types must pass
+
+
+def grads_numpy64(v, u_pos, u_neg):
+    v, u_pos, u_neg = (np.asarray(t, dtype=np.float64) for t in (v, u_pos, u_neg))
+    g_pos = 1 / (1 + np.exp(-(v @ u_pos))) - 1
+    g_neg = 1 / (1 + np.exp(-(u_neg @ v)))
+    return g_pos * u_pos + g_neg @ u_neg, g_pos * v, g_neg[:, None] * v
+
+
+def step_float64_math(w_in, w_out, inp, out, negatives, lr):
+    v = w_in[inp].astype(np.float64)
+    step = np.zeros_like(v)
+    for t, label in [(out, 1.0)] + [(n, 0.0) for n in negatives if n != out]:
+        u = w_out[t].astype(np.float64)
+        g = lr * (label - 1 / (1 + np.exp(-(v @ u))))
+        step += g * u
+        w_out[t] += (g * v).astype(w_out.dtype)
+    w_in[inp] += step.astype(w_in.dtype)
+
+
+@pytest.mark.parametrize("checker, answer", [
+    (check_sgns_gradients, grads_numpy64),
+    (check_sgns_gradients, lambda v, p, n: tuple(torch.from_numpy(g).float()
+                                                 for g in grads_numpy64(v, p, n))),
+    (check_sgns_step, step_float64_math),
+    (check_keep_probability, lambda c, t, s=1e-3: np.float32(
+        min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c))),
+    (check_keep_probability, lambda c, t, s=1e-3: np.array(
+        min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c))),
+    (check_keep_probability, lambda c, t, s=1e-3: torch.tensor(   # f and t as fractions
+        min(1.0, (math.sqrt((c / t) / s) + 1) * s / (c / t)), dtype=torch.float64)),
+    (check_expected_pairs, lambda n, w: np.float32(expected_pairs_reference(n, w))),
+    (check_adaptive_input_params, lambda c, d, m: np.int64(sum(
+        (hi - lo) * k + (k * m if k != m else 0)
+        for lo, hi, k in zip([0, *c[:-1]], c, d, strict=True)))),
+])
+def test_checkers_accept_correct_answers_in_other_types(checker, answer):
+    verdict = checker(answer)
+    assert verdict.passed, verdict
+
+
+# ---- plausible wrong answers must fail, without the expected value in the message
+
+
+def _ref_grads(v, u_pos, u_neg):
+    return tuple(torch.from_numpy(g) for g in grads_numpy64(v, u_pos, u_neg))
+
+
+def step_no_skip(w_in, w_out, inp, out, negatives, lr):
+    v = w_in[inp].copy()
+    step = np.zeros_like(v)
+    for t, label in [(out, 1.0)] + [(n, 0.0) for n in negatives]:  # forgets the skip
+        g = lr * (label - 1 / (1 + np.exp(-(v @ w_out[t]))))
+        step += g * w_out[t]
+        w_out[t] += g * v
+    w_in[inp] += step
+
+
+def step_moves_v_first(w_in, w_out, inp, out, negatives, lr):
+    for t, label in [(out, 1.0)] + [(n, 0.0) for n in negatives if n != out]:
+        v = w_in[inp].copy()
+        g = lr * (label - 1 / (1 + np.exp(-(v @ w_out[t]))))
+        w_in[inp] += g * w_out[t]  # v moves inside the loop: later targets see the new v
+        w_out[t] += g * v
+
+
+def step_sign_flipped(w_in, w_out, inp, out, negatives, lr):
+    reference_sgns_step(w_in, w_out, inp, out, negatives, -lr)
+
+
+def step_returns_copies(w_in, w_out, inp, out, negatives, lr):
+    a, b = w_in.copy(), w_out.copy()
+    reference_sgns_step(a, b, inp, out, negatives, lr)
+    return a, b
+
+
+WRONG = {
+    check_sgns_gradients: [
+        lambda v, p, n: tuple(-g for g in _ref_grads(v, p, n)),  # sign flipped
+        lambda v, p, n: (_ref_grads(v, p, n)[0], _ref_grads(v, p, n)[1],
+                         _ref_grads(v, p, n)[2].sum(0)),  # negatives summed: wrong shape
+        lambda v, p, n: (_ref_grads(v, p, n)[0] - _ref_grads(v, p, n)[0] + p,
+                         *_ref_grads(v, p, n)[1:]),  # grad_v forgets the sigmoid factor
+        lambda v, p, n: torch.autograd.grad(  # uses autograd
+            (lambda a: -torch.nn.functional.logsigmoid(a @ p))(v.clone().requires_grad_()),
+            [v]),
+    ],
+    check_sgns_step: [step_no_skip, step_moves_v_first, step_sign_flipped, step_returns_copies,
+                      lambda w_in, w_out, i, o, n, lr: None],  # does nothing
+    check_keep_probability: [
+        lambda c, t, s=1e-3: (math.sqrt(c / (s * t)) + 1) * s * t / c,  # not capped at 1
+        lambda c, t, s=1e-3: min(1.0, math.sqrt(s * t / c)),  # the paper's sqrt(t/f) form
+        lambda c, t, s=1e-3: min(1.0, math.sqrt(c / (s * t)) * s * t / c),  # forgets the +1
+        lambda c, t, s=1e-3: str(min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c)),  # a str
+    ],
+    check_expected_pairs: [
+        lambda n, w: n * (w + 1),  # ignores the sentence ends
+        lambda n, w: 2 * n * w,  # a fixed window
+        lambda n, w: n * (w + 1) / 2,  # counts one side only
+        lambda n, w: max(0, n - 1) * (w + 1),  # a guess at the ends
+    ],
+    check_adaptive_input_params: [
+        lambda c, d, m: sum(x * k for x, k in zip(c, d, strict=True)),  # cumulative cutoffs
+        lambda c, d, m: sum((hi - lo) * k for lo, hi, k in zip([0, *c[:-1]], c, d,
+                                                               strict=True)),  # no projections
+        lambda c, d, m: sum((hi - lo) * k + k * m for lo, hi, k in zip([0, *c[:-1]], c, d,
+                                                                       strict=True)),  # always
+        lambda c, d, m: sum(p.numel() for p in torch.nn.Embedding(c[-1], m).parameters()),
+    ],
+}
+
+
+@pytest.mark.parametrize("checker", list(WRONG))
+def test_checkers_reject_plausible_wrong_answers(checker):
+    for wrong in WRONG[checker]:
+        for _ in range(3):
+            verdict = checker(wrong)
+            assert not verdict.passed, (checker.__name__, verdict)
+            assert "Hint" in verdict.message or "uses" in verdict.message, verdict
+
+
+def test_keep_probability_messages_never_show_the_expected_value():
+    verdict = check_keep_probability(lambda c, t, s=1e-3: 0.123456)
+    assert not verdict.passed and "expected" not in verdict.message.split("Hint")[0]
+    assert "0.1234" not in verdict.message
+
+
+def test_checkers_draw_fresh_cases_each_call():
+    seen = []
+
+    def spy(count, total, sample=1e-3):
+        seen.append((count, total))
+        return 1.0
+
+    check_keep_probability(spy)
+    check_keep_probability(spy)
+    assert seen[0] != seen[len(seen) // 2]

@@ -526,3 +526,19 @@ def test_resume_falls_back_to_the_last_good_snapshot(tmp_path, toy, damage):
         resumed = train_sgns(toy, snapshot_steps=[4, 9], snapshot_dir=tmp_path, resume=True,
                              **opts)
     assert np.allclose(resumed.vectors, full.vectors, atol=1e-6)
+
+
+def test_initial_vectors_and_thread_seeds():
+    from course_utils.sgns import initial_vectors
+
+    a = initial_vectors(50, 10, seed=3)
+    assert a.dtype == np.float32 and a.shape == (50, 10) and np.abs(a).max() <= 0.05
+    assert np.array_equal(a, initial_vectors(50, 10, seed=3))
+    assert not np.array_equal(a, initial_vectors(50, 10, seed=4))
+    for kwargs, match in [({"n_words": 0}, "n_words must be an int >= 1, got 0"),
+                          ({"dim": 0}, "dim must be an int >= 1, got 0"),
+                          ({"seed": -1}, "seed must be a non-negative int, got -1")]:
+        with pytest.raises(ValueError, match=match):
+            initial_vectors(**{"n_words": 5, "dim": 4, "seed": 0, **kwargs})
+    assert thread_seeds(1, 3) == thread_seeds(1, 3) and len(set(thread_seeds(1, 3))) == 3
+    assert np.isfinite(sigmoid(np.array([-1e30, 1e30], np.float32))).all()
