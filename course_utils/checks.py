@@ -186,6 +186,91 @@ def _float_judge(expected: float, what: str, tol: float = 1e-9):
     return judge
 
 
+# (lessons 04 and 06 block)
+
+
+def _fresh_rng():
+    """A numpy generator seeded anew from the OS on every call: no answer can be keyed on a
+    fixed set of inputs, and a checker's cases differ from one run to the next."""
+    import numpy as np
+
+    return np.random.default_rng(np.random.SeedSequence().entropy)
+
+
+def _forbidden_use(fn: Callable, forbidden: dict[str, str]) -> str | None:
+    """The first forbidden call that ``fn`` (or a helper function it calls) names, else None.
+
+    ``forbidden`` maps a dotted name (``"scipy.stats.spearmanr"``) to how the prompt words
+    it. A name counts when the function's code refers to that very object (whatever it was
+    imported as) or reads an attribute of that name (``stats.spearmanr``).
+    """
+    import builtins
+    import importlib
+    import types
+
+    targets, attrs = {}, {}
+    for dotted, label in forbidden.items():
+        module, _, attr = dotted.rpartition(".")
+        attrs[attr] = label if attrs.get(attr, label) == label else f"a library's {attr}"
+        try:
+            targets[id(getattr(importlib.import_module(module), attr))] = label
+        except (ImportError, AttributeError):
+            pass
+    seen: set[int] = set()
+
+    def names_of(code):
+        yield from code.co_names
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                yield from names_of(const)
+
+    def scan(f, depth: int) -> str | None:
+        f = getattr(f, "__func__", f)
+        code = getattr(f, "__code__", None)
+        if code is None or id(f) in seen or depth > 3:
+            return None
+        seen.add(id(f))
+        env = getattr(f, "__globals__", {})
+        closure = [c.cell_contents for c in (f.__closure__ or ()) if c.cell_contents is not None]
+        for obj in closure:
+            if id(obj) in targets:
+                return targets[id(obj)]
+        for name in names_of(code):
+            obj = env.get(name, getattr(builtins, name, None))
+            if obj is None:
+                if name in attrs:  # an attribute read such as stats.spearmanr
+                    return attrs[name]
+                continue
+            if id(obj) in targets:
+                return targets[id(obj)]
+            if isinstance(obj, types.FunctionType) and obj.__module__ == getattr(f, "__module__",
+                                                                                   None):
+                found = scan(obj, depth + 1)  # a helper the learner wrote
+                if found:
+                    return found
+        for obj in closure:
+            if isinstance(obj, types.FunctionType):
+                found = scan(obj, depth + 1)
+                if found:
+                    return found
+        return None
+
+    return scan(fn, 0)
+
+
+def _scalar(got) -> float | None:
+    """A real number from a float, numpy scalar or 0-d array/tensor; None for anything else."""
+    import numbers
+
+    if hasattr(got, "detach"):
+        got = got.detach().cpu().numpy()
+    if hasattr(got, "shape") and hasattr(got, "item") and getattr(got, "shape", None) == ():
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        return None
+    return float(got)
+
+
 # --------------------------------------------------------------------------- lesson 01
 
 
@@ -1003,145 +1088,347 @@ def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
 # --------------------------------------------------------------------------- lesson 06
 
 
+def _tied_scores(rng, n: int):
+    """Scores with many ties (a few distinct values) and at least two distinct values."""
+    while True:
+        x = rng.integers(0, rng.integers(2, 6), size=n).astype(float) * rng.uniform(0.5, 3)
+        if len(set(x.tolist())) > 1:
+            return x
+
+
 def check_spearman(spearman_rho: Callable) -> Verdict:
-    """Exercise 6.1: ``spearman_rho(x, y)`` -> Spearman's rank correlation (ties averaged)."""
+    """Exercise 6.1: ``spearman_rho(x, y)`` -> Spearman's rank correlation (ties averaged),
+    without scipy.stats' rankdata or spearmanr and without pandas' rank."""
     import numpy as np
     from scipy.stats import spearmanr
 
-    rng = np.random.default_rng(6)
+    used = _forbidden_use(spearman_rho, {"scipy.stats.spearmanr": "scipy.stats.spearmanr",
+                                         "scipy.stats.rankdata": "scipy.stats.rankdata",
+                                         "pandas.Series.rank": "pandas' rank"})
+    if used:
+        return Verdict("6.1 Spearman", False, f"the exercise asks you not to use {used}: rank "
+                       "the values yourself, giving tied values the mean of their positions")
+    rng = _fresh_rng()
     cases = []
-    for x, y in [([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]), ([1, 2, 3], [3, 2, 1]),
-                 ([1.0, 2.0, 2.0, 3.5, 9.0, 9.0], [0.1, 0.4, 0.2, 0.9, 0.5, 0.5]),
-                 (rng.standard_normal(50).tolist(), rng.standard_normal(50).tolist())]:
-        expected = float(spearmanr(x, y).statistic)
+    for n, kind in [(5, "plain"), (int(rng.integers(8, 20)), "ties"),
+                    (int(rng.integers(30, 80)), "ties"), (int(rng.integers(20, 60)), "plain")]:
+        x = _tied_scores(rng, n) if kind == "ties" else rng.standard_normal(n)
+        y = _tied_scores(rng, n) if rng.random() < 0.5 else x + rng.standard_normal(n)
+        as_list = rng.random() < 0.5
+        args = (x.tolist(), y.tolist()) if as_list else (x, y.astype(np.float32))
+        expected = float(spearmanr(x, np.asarray(args[1], dtype=np.float64)).statistic)
+        kind = "ties" if len(set(x.tolist())) < n or len(set(y.tolist())) < n else "plain"
 
-        def judge(got, expected=expected, x=x):
-            if not isinstance(got, int | float | np.floating):
-                return f"expected a float, got {type(got).__name__}"
-            if not abs(float(got) - expected) <= 1e-9:  # NaN fails too
-                return f"for x={np.round(x, 2).tolist()[:6]}... expected {expected:.4f}, " \
-                       f"got {float(got):.4f}"
+        def judge(got, expected=expected, n=n, kind=kind):
+            value = _scalar(got)
+            if value is None:
+                return f"expected a number, got {type(got).__name__}"
+            if not abs(value - expected) <= 1e-6:  # NaN fails too
+                tied = " with tied values" if kind == "ties" else ""
+                return f"for two lists of {n} values{tied} the result differs from Spearman's rho"
             return None
 
-        cases.append(((x, y), judge))
+        cases.append((args, judge))
     return _run("6.1 Spearman", spearman_rho, cases,
-                "rank each list with scipy.stats.rankdata (ties get their average rank), then "
-                "take the Pearson correlation of the two rank vectors")
+                "rank each list from 1 to n by sorting; where several values are equal, give "
+                "each of them the mean of the positions they occupy; then take Pearson's "
+                "correlation of the two rank vectors")
 
 
 def check_purity(purity: Callable) -> Verdict:
-    """Exercise 6.2: ``purity(labels_true, labels_pred)`` -> share of words in their
+    """Exercise 6.2: ``purity(labels_true, labels_pred)`` -> share of items in their
     cluster's majority class."""
+    from collections import Counter
+
+    import numpy as np
+
+    def reference(t, p):
+        by_cluster: dict = {}
+        for ti, pi in zip(t, p, strict=True):
+            by_cluster.setdefault(pi, Counter())[ti] += 1
+        return sum(c.most_common(1)[0][1] for c in by_cluster.values()) / len(t)
+
+    rng = _fresh_rng()
+    names = np.array(["noun", "verb", "city", "name", "colour"])
     cases = []
-    for t, p, expected in [([0, 0, 1, 1], [1, 1, 0, 0], 1.0), ([0, 0, 1, 1], [0, 0, 0, 0], 0.5),
-                           (["a", "a", "b", "b", "b", "c"], [0, 1, 1, 1, 0, 2], 4 / 6),
-                           ([0, 1, 2, 0, 1, 2], [0, 0, 0, 0, 0, 1], 3 / 6)]:
-        def judge(got, expected=expected, t=t, p=p):
-            if not isinstance(got, int | float) or not abs(got - expected) <= 1e-9:
-                return f"for true {t} and clusters {p} expected {expected:.4f}, got {got!r}"
+    for n, k_true, k_pred in [(int(rng.integers(6, 12)), 2, 1),
+                              (int(rng.integers(20, 40)), 3, int(rng.integers(2, 6))),
+                              (int(rng.integers(40, 90)), 5, int(rng.integers(3, 8))),
+                              (int(rng.integers(10, 30)), 4, 4)]:
+        t = rng.integers(0, k_true, n)
+        p = rng.choice(rng.choice(100, size=k_pred, replace=False), n)  # ids need not be 0..k-1
+        t_arg = names[t].tolist() if rng.random() < 0.5 else t
+        p_arg = p.tolist() if rng.random() < 0.5 else p
+        expected, k = reference(t.tolist(), p.tolist()), len(set(p.tolist()))
+
+        def judge(got, expected=expected, n=n, k=k):
+            value = _scalar(got)
+            if value is None:
+                return f"expected a number, got {type(got).__name__}"
+            if not abs(value - expected) <= 1e-6:
+                return f"for {n} items in {k} clusters the purity differs from the reference"
             return None
 
-        cases.append(((t, p), judge))
+        cases.append(((t_arg, p_arg), judge))
     return _run("6.2 purity", purity, cases,
-                "for each cluster count its most common true label (Counter.most_common(1)); "
-                "add those counts and divide by the number of words")
+                "group the items by predicted cluster; in each group count how many carry its "
+                "most frequent true label; add these counts over all groups and divide by the "
+                "number of items (big clusters weigh more)")
 
 
 def check_mean_vector(mean_vector: Callable) -> Verdict:
     """Exercise 6.3: ``mean_vector(kv, tokens)`` -> mean of the known words' vectors (d,),
-    zeros when no word is known."""
+    zeros of length ``kv.vector_size`` when no word is known."""
     import numpy as np
     from gensim.models import KeyedVectors
 
-    kv = KeyedVectors(3)
-    kv.add_vectors(["good", "bad", "film"], np.array([[1, 0, 0], [0, 1, 0], [0, 0, 4]],
-                                                     dtype=np.float32))
+    rng = _fresh_rng()
     cases = []
-    for tokens, expected in [(["good", "film"], [0.5, 0, 2]), (["good", "good", "bad"],
-                                                               [2 / 3, 1 / 3, 0]),
-                             (["a", "good", "unknown", "film"], [0.5, 0, 2]),
-                             (["nothing", "known"], [0, 0, 0]), ([], [0, 0, 0])]:
-        def judge(got, expected=expected, tokens=tokens):
-            arr = np.asarray(got, dtype=float)
-            if arr.shape != (3,):
-                return f"for {tokens} expected a vector of shape (3,), got shape {arr.shape}"
-            if not np.allclose(arr, expected, atol=1e-6):
-                return f"for {tokens} expected {np.round(expected, 3).tolist()}, " \
-                       f"got {np.round(arr, 3).tolist()}"
+    for dim in (int(rng.integers(2, 6)), int(rng.integers(7, 40))):
+        words = [f"w{i}" for i in rng.choice(1000, size=12, replace=False)]
+        kv = KeyedVectors(dim)
+        kv.add_vectors(words, rng.standard_normal((12, dim)).astype(np.float32))
+        unknown = ["zzz", "qqq", "xyzzy"]
+        w = [str(t) for t in rng.choice(words, 4)]
+        for tokens in [[w[0], w[1]], [w[0], w[0], w[2]], [unknown[0], w[1], unknown[1], w[3]],
+                       unknown[:2], []]:
+            known = [kv[t] for t in tokens if t in kv.key_to_index]
+            expected = np.mean(np.array(known, dtype=np.float64), axis=0) if known \
+                else np.zeros(dim)
+            what = "no known token" if not known else f"{len(tokens)} tokens"
+
+            def judge(got, expected=expected, what=what, dim=dim):
+                if hasattr(got, "detach"):
+                    got = got.detach().cpu().numpy()
+                arr = np.asarray(got, dtype=np.float64)
+                if arr.shape != (dim,):
+                    return f"with {what} and {dim}-d vectors expected shape ({dim},), got " \
+                           f"{arr.shape}"
+                if not np.allclose(arr, expected, atol=1e-5):
+                    return f"with {what} and {dim}-d vectors the values differ from the mean " \
+                           "of the known tokens' vectors"
+                return None
+
+            cases.append(((kv, list(tokens)), judge))
+    return _run("6.3 mean vector", mean_vector, cases,
+                "keep the tokens the vocabulary knows, repeats included, and average their "
+                "vectors; when none is left, the zero vector must still have the embedding's "
+                "own length (kv.vector_size)")
+
+
+def check_paired_spearman_bootstrap(paired_bootstrap: Callable) -> Verdict:
+    """Exercise 6.4: ``paired_bootstrap(gold, sims_a, sims_b, n_boot, seed)`` ->
+    ``(diff, low, high)``: rho(gold, a) - rho(gold, b) and its 95% paired percentile interval."""
+    import numpy as np
+
+    from course_utils.evaluate import paired_bootstrap as reference
+
+    used = _forbidden_use(paired_bootstrap, {"scipy.stats.bootstrap": "scipy.stats.bootstrap",
+                                             "course_utils.evaluate.paired_bootstrap":
+                                             "course_utils.evaluate.paired_bootstrap"})
+    if used:
+        return Verdict("6.4 paired bootstrap", False,
+                       "the exercise asks you to write the resampling yourself, not to call "
+                       f"{used}")
+    rng = _fresh_rng()
+    cases = []
+    for n, noise in [(int(rng.integers(60, 120)), 0.3), (int(rng.integers(150, 250)), 0.1)]:
+        gold = rng.standard_normal(n)
+        a = gold + rng.standard_normal(n)
+        b = a + noise * rng.standard_normal(n)  # b shares a's errors: the pairing matters
+        if rng.random() < 0.5:
+            a, b = b, a
+        ref = reference(gold, a, b, n_boot=8000, seed=int(rng.integers(1 << 30)))
+        width = ref.ci_high - ref.ci_low
+        args = (gold.tolist(), a.astype(np.float32), b, 4000, int(rng.integers(1 << 30)))
+
+        def judge(got, ref=ref, width=width, n=n):
+            try:
+                diff, low, high = (_scalar(v) for v in got)
+            except (TypeError, ValueError):
+                return "expected a tuple (diff, low, high) of three numbers"
+            if None in (diff, low, high):
+                return "expected a tuple (diff, low, high) of three numbers"
+            if not abs(diff - ref.diff) <= 1e-5:
+                return f"for {n} pairs, diff is not rho(gold, a) - rho(gold, b) on all pairs"
+            if not 0.9 * width <= high - low <= 1.1 * width:
+                wrong = "too wide" if high - low > width else "too narrow"
+                return f"for {n} pairs the interval is {wrong} for a 95% paired interval"
+            off = max(abs(low - ref.ci_low), abs(high - ref.ci_high))
+            if not off <= 0.15 * width:
+                return f"for {n} pairs the interval sits in the wrong place"
             return None
 
-        cases.append(((kv, tokens), judge))
-    return _run("6.3 mean vector", mean_vector, cases,
-                "keep the tokens with `t in kv.key_to_index` (repeats count), average their "
-                "kv[t]; with none left return np.zeros(kv.vector_size)")
+        cases.append((args, judge))
+    return _run("6.4 paired bootstrap", paired_bootstrap, cases,
+                "in each of the n_boot rounds draw ONE set of n pair indices with replacement "
+                "and compute both correlations on it; the interval is the 2.5th and 97.5th "
+                "percentile of the n_boot differences")
 
 
 # --------------------------------------------------------------------------- lesson 04
 
 
 def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
-    """Exercise 4.1: ``cosine_matrix(a (n, d), b (m, d))`` -> numpy ``(n, m)`` cosines."""
+    """Exercise 4.1: ``cosine_matrix(a (n, d), b (m, d))`` -> numpy ``(n, m)`` cosines,
+    without a library's cosine function."""
     import numpy as np
 
-    from course_utils.geometry import cosine_similarity
-
-    rng = np.random.default_rng(41)
+    used = _forbidden_use(cosine_matrix, {
+        "course_utils.geometry.cosine_similarity": "course_utils' cosine_similarity",
+        "sklearn.metrics.pairwise.cosine_similarity": "sklearn's cosine_similarity",
+        "torch.nn.functional.cosine_similarity": "torch's cosine_similarity",
+        "scipy.spatial.distance.cdist": "scipy's cdist"})
+    if used:
+        return Verdict("4.1 cosine matrix", False, f"the exercise asks you to build it, not to "
+                       f"call {used}")
+    rng = _fresh_rng()
     cases = []
-    for n, m, d, scale in [(3, 4, 5, 1.0), (1, 6, 3, 100.0), (7, 2, 10, 0.01)]:
-        a = rng.standard_normal((n, d)) * scale
-        b = rng.standard_normal((m, d)) * rng.uniform(0.1, 10, size=(m, 1))
-        cases.append(((a, b), _close_judge(cosine_similarity(a, b), f"a {a.shape}, b {b.shape}",
-                                                 want="array")))
+    for n, m, d in [(1, int(rng.integers(2, 7)), 3), (int(rng.integers(2, 9)), 1, 5),
+                    (int(rng.integers(3, 12)), int(rng.integers(3, 12)), int(rng.integers(2, 30)))]:
+        # rows of very different lengths: only a real normalization gets cosines right
+        a = rng.standard_normal((n, d)) * rng.uniform(0.01, 100, size=(n, 1))
+        b = rng.standard_normal((m, d)) * rng.uniform(0.01, 100, size=(m, 1))
+        expected = (a / np.linalg.norm(a, axis=1, keepdims=True)) @ \
+            (b / np.linalg.norm(b, axis=1, keepdims=True)).T
+        if rng.random() < 0.5:
+            a, b = a.astype(np.float32), b.astype(np.float32)
+        cases.append(((a, b), _close_judge(expected, f"a {a.shape}, b {b.shape}", atol=1e-5,
+                                           want="array")))
     return _run("4.1 cosine matrix", cosine_matrix, cases,
-                "divide each row by its norm (np.linalg.norm(..., axis=1, keepdims=True)), "
-                "then one matrix product a_unit @ b_unit.T")
+                "a cosine is a dot product of unit vectors: scale every row of both inputs to "
+                "length 1, then all n x m dot products are one matrix product with the second "
+                "input transposed")
+
+
+def _bisector_question(rng, emb) -> None:
+    """Rewrite rows 0-2 so that a (row 0) lies between b and c at about 35 degrees: then
+    b - a + c points closer to a than to any other word, and only excluding a avoids it."""
+    import numpy as np
+
+    d = emb.shape[1]
+    q, _ = np.linalg.qr(rng.standard_normal((d, 2)))
+    half = np.deg2rad(rng.uniform(25, 45))
+    a = q[:, 0]
+    b = np.cos(half) * q[:, 0] + np.sin(half) * q[:, 1]
+    c = np.cos(half) * q[:, 0] - np.sin(half) * q[:, 1]
+    for row, v in enumerate((a, b, c)):
+        emb[row] = v * rng.uniform(0.5, 3)  # lengths differ; directions are what count
 
 
 def check_analogy(analogy: Callable) -> Verdict:
-    """Exercise 4.2: ``analogy(emb (V, d), words, a, b, c)`` -> the best word, inputs excluded."""
+    """Exercise 4.2: ``analogy(emb (V, d), words, a, b, c)`` -> the best word, all three
+    inputs excluded."""
     import numpy as np
 
-    from course_utils.geometry import solve_analogy
-
-    rng = np.random.default_rng(42)
-    emb = rng.standard_normal((40, 4)) * rng.uniform(0.5, 3, size=(40, 1))  # norms differ
-    words = [f"w{i}" for i in range(40)]
-    unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+    used = _forbidden_use(analogy, {
+        "course_utils.geometry.solve_analogy": "course_utils' solve_analogy",
+        "course_utils.geometry.analogy_scores": "course_utils' analogy_scores",
+        "gensim.models.KeyedVectors.most_similar": "gensim's most_similar"})
+    if used:
+        return Verdict("4.2 analogy", False, f"the exercise asks you to build it, not to call "
+                       f"{used}")
+    rng = _fresh_rng()
     cases = []
-    for a, b, c in rng.choice(40, size=(30, 3)):
-        if len({a, b, c}) < 3:
-            continue
-        wa, wb, wc = words[a], words[b], words[c]
-        expected = solve_analogy((emb, words), wa, wb, wc)[0][0]
-        naive = words[int(np.argmax(unit @ (unit[b] - unit[a] + unit[c])))]
+    for V, d, n_questions in [(int(rng.integers(30, 60)), 4, 8),
+                              (int(rng.integers(60, 150)), int(rng.integers(5, 20)), 8)]:
+        emb = rng.standard_normal((V, d)) * rng.uniform(0.3, 3, size=(V, 1))  # norms differ
+        _bisector_question(rng, emb)
+        words = [f"w{i}" for i in rng.permutation(V)]
+        unit = emb / np.linalg.norm(emb, axis=1, keepdims=True)
+        questions = [(0, 1, 2)] + [tuple(rng.choice(V, 3, replace=False))
+                                   for _ in range(n_questions)]
+        matrix = emb.astype(np.float32) if d > 4 else emb
+        for ia, ib, ic in questions:
+            scores = unit @ (unit[ib] - unit[ia] + unit[ic])
+            scores[[ia, ib, ic]] = -np.inf
+            q = (words[ia], words[ib], words[ic])
 
-        def judge(got, expected=expected, naive=naive, q=(wa, wb, wc)):
-            if got == expected:
+            best = float(scores.max())
+
+            def judge(got, scores=scores, q=q, best=best, words=words):
+                if not isinstance(got, str):
+                    return f"expected a word (a string), got {type(got).__name__}"
+                if got in q:
+                    return f"for a, b, c = {q} you returned the input word {got!r}; all three " \
+                           "inputs must be excluded"
+                if got not in words:
+                    return f"{got!r} is not one of the words"
+                if scores[words.index(got)] < best - 1e-5:  # near-ties count as right
+                    return f"for a, b, c = {q} a word with a higher cosine to b - a + c exists"
                 return None
-            if got == naive and naive in q:
-                return f"for {q} you returned the input word {got!r}"
-            return f"for a, b, c = {q} expected {expected!r}, got {got!r}"
 
-        cases.append(((emb, words, wa, wb, wc), judge))
+            cases.append(((matrix, list(words), *q), judge))
     return _run("4.2 analogy", analogy, cases,
-                "normalize rows, score every word against b - a + c (unit vectors), set the "
-                "three input words to -inf, take the argmax")
+                "scale every row to length 1 first (lengths must not count); score every word "
+                "against the unit b minus unit a plus unit c; make the scores of a, b and c "
+                "impossible to win before you take the best one")
 
 
 def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     """Exercise 4.3: ``remove_top_directions(emb (n, d), n_components)`` -> ``(n, d)``."""
     import numpy as np
 
-    from course_utils.geometry import all_but_the_top
-
-    rng = np.random.default_rng(43)
-    emb = rng.standard_normal((120, 8)) * np.array([6, 4, 2, 1, 1, 1, 1, 1]) + 2.0
-    cases = [((emb, n), _close_judge(all_but_the_top(emb, n), f"n_components={n}", 1e-6,
-                                         want="array"))
-             for n in (1, 3, 0)]
+    used = _forbidden_use(remove_top_directions, {
+        "course_utils.geometry.all_but_the_top": "course_utils' all_but_the_top"})
+    if used:
+        return Verdict("4.3 all-but-the-top", False, f"the exercise asks you to build it, not "
+                       f"to call {used}")
+    rng = _fresh_rng()
+    cases = []
+    for n, d, k in [(int(rng.integers(30, 80)), 6, 1), (int(rng.integers(80, 200)), 10, 0),
+                    (int(rng.integers(50, 150)), int(rng.integers(8, 16)),
+                     int(rng.integers(2, 5)))]:
+        scales = np.sort(rng.uniform(0.5, 1.0, d))[::-1] * 1.6 ** -np.arange(d) * 8  # distinct
+        emb = rng.standard_normal((n, d)) * scales + rng.uniform(1, 4, d)  # a common offset
+        centered = emb - emb.mean(0)
+        _, _, vh = np.linalg.svd(centered, full_matrices=False)
+        expected = centered - (centered @ vh[:k].T) @ vh[:k]
+        arg = emb.astype(np.float32) if k > 1 else emb
+        cases.append(((arg, k), _close_judge(expected, f"for {n} rows of {d} dims, "
+                                                        f"n_components={k}",
+                                             atol=1e-4 if arg.dtype == np.float32 else 1e-6,
+                                             want="array")))
     return _run("4.3 all-but-the-top", remove_top_directions, cases,
-                "subtract the mean row; the top directions are the first rows of vh in "
-                "np.linalg.svd(centered, full_matrices=False); subtract (centered @ U.T) @ U")
+                "first subtract the mean row; the top directions are the first right singular "
+                "vectors of the centred matrix; subtract each row's projection on them (with "
+                "n_components = 0 only the mean goes)")
+
+
+def check_mean_pair_cosine(mean_pair_cosine: Callable) -> Verdict:
+    """Exercise 4.4: ``mean_pair_cosine(x (n, d))`` -> mean cosine over all pairs i < j."""
+    import numpy as np
+
+    used = _forbidden_use(mean_pair_cosine, {
+        "course_utils.geometry.mean_cosine": "course_utils' mean_cosine (it samples pairs)"})
+    if used:
+        return Verdict("4.4 mean pair cosine", False, f"the exercise asks for every pair "
+                       f"exactly, not {used}")
+    rng = _fresh_rng()
+    cases = []
+    for n, d, offset in [(2, 3, 0.0), (int(rng.integers(5, 15)), 4, 2.0),
+                         (int(rng.integers(20, 80)), int(rng.integers(5, 40)), 0.5)]:
+        x = (rng.standard_normal((n, d)) + offset) * rng.uniform(0.1, 10, size=(n, 1))
+        if n > 3:
+            x[1] = 3 * x[0]  # the same direction twice: that pair counts with cosine 1
+        unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+        cos = unit @ unit.T
+        expected = float(cos[np.triu_indices(n, 1)].mean())
+        arg = x.astype(np.float32) if d > 4 else x
+
+        def judge(got, expected=expected, n=n):
+            value = _scalar(got)
+            if value is None:
+                return f"expected a number, got {type(got).__name__}"
+            if not abs(value - expected) <= 1e-5:
+                return f"for {n} vectors the mean over the {n * (n - 1) // 2} pairs i < j " \
+                       "differs from yours"
+            return None
+
+        cases.append(((arg,), judge))
+    return _run("4.4 mean pair cosine", mean_pair_cosine, cases,
+                "compute all cosines at once as in 4.1, then average only the entries above "
+                "the diagonal: a vector's cosine with itself is not a pair")
 
 
 # --------------------------------------------------------------------------- lesson 07

@@ -1,6 +1,8 @@
 """Evaluating embeddings: one harness for intrinsic and extrinsic tests.
 
 - word similarity (WordSim-353, SimLex-999): ``similarity_score`` -> Spearman, OOV, bootstrap CI;
+- ``spearman_interval`` (one rho) and ``paired_bootstrap`` (two embeddings on the same pairs):
+  percentile bootstrap intervals;
 - analogies (the Google set): ``analogy_accuracy`` -> overall and per section;
 - clustering of labelled word groups: ``cluster_score`` -> purity and NMI;
 - linear probes for a word property: ``probe_score`` -> accuracy, majority baseline, control task;
@@ -249,30 +251,97 @@ def read_pairs(path: str | os.PathLike) -> list[tuple[str, str, float]]:
     return pairs
 
 
-def _spearman_ci(gold, model, n_boot: int, seed: int, level: float = 0.95):
-    """Percentile bootstrap CI of Spearman's rho: resample pairs with replacement."""
+def _check_bootstrap(n_boot, level, n: int) -> None:
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 1:
+        raise ValueError(f"n_boot={n_boot!r}: a bootstrap interval needs at least 1 resample "
+                         "(use 1000 or more; similarity_score(..., n_boot=0) skips the interval)")
+    if not (isinstance(level, int | float) and 0 < level < 1):
+        raise ValueError(f"level={level!r} is not a probability in (0, 1); a 95% interval is "
+                         "level=0.95")
+    if n < 3:
+        raise ValueError(f"{n} pairs are too few for a rank correlation interval; "
+                         "pass at least 3 (gold, model) pairs")
+
+
+def _row_spearman(gold_ranks, model_ranks):
+    """Spearman's rho of each row pair of two rank matrices (n_boot, n)."""
+    import numpy as np
+
+    rg = gold_ranks - gold_ranks.mean(axis=1, keepdims=True)
+    rm = model_ranks - model_ranks.mean(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (rg * rm).sum(1) / np.sqrt((rg**2).sum(1) * (rm**2).sum(1))
+
+
+def spearman_interval(gold, model, n_boot: int = 1000, seed: int = 0,
+                      level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of Spearman's rho: resample pairs with replacement.
+
+    ``gold``, ``model``: equal-length scores (n,) with n >= 3. Returns ``(low, high)``, the
+    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of ``n_boot`` resampled rhos
+    (resamples with a constant side, whose rho is undefined, are left out).
+    """
     import numpy as np
     from scipy.stats import rankdata
 
-    if n_boot < 1 or len(gold) < 3:
-        return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(gold), size=(n_boot, len(gold)))
-    rg = rankdata(np.asarray(gold)[idx], axis=1)
-    rm = rankdata(np.asarray(model)[idx], axis=1)
-    rg -= rg.mean(axis=1, keepdims=True)
-    rm -= rm.mean(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho = (rg * rm).sum(1) / np.sqrt((rg**2).sum(1) * (rm**2).sum(1))
+    gold, model = np.asarray(gold, dtype=np.float64), np.asarray(model, dtype=np.float64)
+    if gold.shape != model.shape or gold.ndim != 1:
+        raise ValueError(f"gold and model must be equal-length 1-D scores, got shapes "
+                         f"{gold.shape} and {model.shape}")
+    _check_bootstrap(n_boot, level, len(gold))
+    idx = np.random.default_rng(seed).integers(0, len(gold), size=(n_boot, len(gold)))
+    rho = _row_spearman(rankdata(gold[idx], axis=1), rankdata(model[idx], axis=1))
     tail = (1 - level) / 2 * 100
     low, high = np.nanpercentile(rho, [tail, 100 - tail])
     return float(low), float(high)
 
 
+@dataclass(frozen=True)
+class PairedResult:
+    """``diff`` = rho(gold, a) - rho(gold, b) on the same pairs, with a paired bootstrap
+    interval ``ci_low``..``ci_high`` at ``level`` and ``p_value``, the two-sided share of
+    resampled differences on the other side of 0 (doubled, at most 1)."""
+
+    diff: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    pairs: int
+    level: float
+
+
+def paired_bootstrap(gold, model_a, model_b, n_boot: int = 2000, seed: int = 0,
+                     level: float = 0.95) -> PairedResult:
+    """Paired bootstrap of the difference of two Spearman correlations on the same pairs.
+
+    Each resample draws one set of pair indices and uses it for both models, so what the
+    two share (the same hard and easy pairs) cancels out of the difference.
+    """
+    import numpy as np
+    from scipy.stats import rankdata, spearmanr
+
+    gold, a, b = (np.asarray(v, dtype=np.float64) for v in (gold, model_a, model_b))
+    if not (gold.ndim == 1 and gold.shape == a.shape == b.shape):
+        raise ValueError(f"gold, model_a and model_b must be equal-length 1-D scores, got "
+                         f"shapes {gold.shape}, {a.shape}, {b.shape}")
+    _check_bootstrap(n_boot, level, len(gold))
+    diff = float(spearmanr(gold, a).statistic - spearmanr(gold, b).statistic)
+    idx = np.random.default_rng(seed).integers(0, len(gold), size=(n_boot, len(gold)))
+    rg = rankdata(gold[idx], axis=1)
+    d = _row_spearman(rg, rankdata(a[idx], axis=1)) - _row_spearman(rg, rankdata(b[idx], axis=1))
+    d = d[np.isfinite(d)]
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(d, [tail, 100 - tail])
+    p = min(1.0, 2 * min(np.mean(d <= 0), np.mean(d >= 0)))
+    return PairedResult(diff=diff, ci_low=float(low), ci_high=float(high), p_value=float(p),
+                        pairs=len(gold), level=level)
+
+
 def similarity_score(kv, dataset: str | os.PathLike | None = None,
                      pairs: Sequence[tuple[str, str, float]] | None = None,
                      restrict_vocab: int | None = 300_000, case_insensitive: bool = True,
-                     oov: str = "skip", n_boot: int = 1000, seed: int = 0) -> SimilarityResult:
+                     oov: str = "skip", n_boot: int = 1000, seed: int = 0,
+                     level: float = 0.95) -> SimilarityResult:
     """Spearman correlation of cosine similarity with human scores, as gensim computes it.
 
     ``dataset``: "wordsim353" (relatedness, the default), "simlex999" (similarity proper), or
@@ -281,7 +350,8 @@ def similarity_score(kv, dataset: str | os.PathLike | None = None,
     first ``restrict_vocab`` words count as known (gensim's default, 300,000). With
     ``oov="skip"`` pairs with an unknown word are left out (gensim's default); with
     ``oov="zero"`` they get similarity 0 (gensim's ``dummy4unknown=True``), which punishes
-    small vocabularies. ``n_boot`` resamples give a 95% bootstrap interval (0 = none).
+    small vocabularies. ``n_boot`` resamples give a bootstrap interval at ``level`` (95% by
+    default; ``n_boot=0`` skips it and leaves ``ci_low``/``ci_high`` NaN).
     """
     import numpy as np
     from scipy import stats
@@ -336,7 +406,12 @@ def similarity_score(kv, dataset: str | os.PathLike | None = None,
     with _quiet_stats():  # constant input (e.g. every pair OOV under oov="zero") gives nan
         spearman = float(stats.spearmanr(gold, sims).statistic)
         pearson = float(stats.pearsonr(gold, sims).statistic) if len(gold) > 1 else float("nan")
-    low, high = _spearman_ci(gold, sims, n_boot, seed)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int) or n_boot < 0:
+        raise ValueError(f"n_boot={n_boot!r} is not a count of resamples; use 1000, or 0 to "
+                         "skip the interval")
+    low = high = float("nan")
+    if n_boot > 0 and len(gold) >= 3:
+        low, high = spearman_interval(gold, sims, n_boot, seed, level)
     return SimilarityResult(dataset=str(dataset), spearman=spearman, pearson=pearson,
                             pairs=len(gold), oov_pairs=oov_pairs, oov=oov, ci_low=low,
                             ci_high=high, n_boot=n_boot)

@@ -344,7 +344,7 @@ def test_lesson05_and_06_checkers_reject_nan_of_the_right_shape_and_short_tuples
     v = checks.check_sgns_gradients(lambda v, up, un: (v, up))
     assert not v.passed and "expected a tuple (grad_v, grad_u_pos, grad_u_neg)" in v.message
     v = checks.check_mean_vector(lambda kv, tokens: np.full(kv.vector_size, NAN))
-    assert not v.passed and "got [nan, nan, nan]" in v.message
+    assert not v.passed and "values differ" in v.message  # the expected value is never shown
 
 
 def test_checkers_reject_wrong_shapes_with_the_expected_shape():

@@ -301,7 +301,7 @@ def test_probe_bad_input(small_kv):
         ev.probe_score(small_kv, (["cat"], []))
     with pytest.raises(ev.NoTestWordsError, match="at least folds=5"):
         ev.probe_score(small_kv, (["cat", "dog"], ["car", "truck"]))
-    with pytest.raises(ev.NoTestWordsError):
+    with pytest.raises(ev.NoTestWordsError, match="too few|at least folds"):
         ev.probe_score(small_kv, "plural")
 
 
@@ -481,3 +481,80 @@ def test_compare_embeddings_bad_input(small_kv):
         ev.compare_embeddings({"a": ev.Embedding()})
     with pytest.raises(TypeError, match="KeyedVectors"):
         ev.compare_embeddings({"a": np.eye(3)})
+
+
+# ---- bootstrap intervals: level, coverage, degenerate cases
+
+
+def _correlated(rng, n, r=0.5):
+    z = rng.standard_normal((n, 2))
+    return z[:, 0], r * z[:, 0] + np.sqrt(1 - r**2) * z[:, 1]
+
+
+def test_interval_level_orders_the_widths():
+    rng = np.random.default_rng(0)
+    gold, model = _correlated(rng, 150)
+    w = {level: np.subtract(*ev.spearman_interval(gold, model, 2000, 1, level)[::-1])
+         for level in (0.5, 0.9, 0.95, 0.99)}
+    assert w[0.5] < w[0.9] < w[0.95] < w[0.99]
+    # percentile interval of a roughly normal statistic: widths scale with the normal quantile
+    assert w[0.9] / w[0.95] == pytest.approx(1.645 / 1.960, rel=0.08)
+
+
+def test_95_interval_covers_the_true_rho_about_95_percent_of_the_time():
+    rng = np.random.default_rng(1)
+    r = 0.5
+    true_rho = 6 / np.pi * np.arcsin(r / 2)  # Spearman's rho of a bivariate normal
+    hits = {0.95: 0, 0.8: 0}
+    trials = 150
+    for t in range(trials):
+        gold, model = _correlated(rng, 120, r)
+        for level in hits:
+            low, high = ev.spearman_interval(gold, model, 400, t, level)
+            hits[level] += low <= true_rho <= high
+    assert 0.88 <= hits[0.95] / trials <= 0.995
+    assert 0.70 <= hits[0.8] / trials <= 0.90  # a wrong level would land far from 80 %
+
+
+def test_similarity_score_passes_its_level_on(small_kv):
+    pairs = [("cat", "dog", 7.0), ("car", "truck", 8.0), ("cat", "car", 1.0), ("dog", "truck", 2.0),
+             ("cat", "truck", 1.5), ("dog", "car", 2.5)]
+    wide = ev.similarity_score(small_kv, pairs=pairs, n_boot=500, level=0.95)
+    narrow = ev.similarity_score(small_kv, pairs=pairs, n_boot=500, level=0.5)
+    assert narrow.ci_high - narrow.ci_low < wide.ci_high - wide.ci_low
+
+
+def test_bootstrap_degenerate_cases_raise(small_kv):
+    g, m = [1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 4.0]
+    with pytest.raises(ValueError, match="n_boot=0: a bootstrap interval needs at least 1"):
+        ev.spearman_interval(g, m, n_boot=0)
+    with pytest.raises(ValueError, match="n_boot=-5"):
+        ev.spearman_interval(g, m, n_boot=-5)
+    with pytest.raises(ValueError, match="n_boot=0"):
+        ev.paired_bootstrap(g, m, m, n_boot=0)
+    with pytest.raises(ValueError, match="level=95 is not a probability"):
+        ev.spearman_interval(g, m, level=95)
+    with pytest.raises(ValueError, match="level=0 is not a probability"):
+        ev.paired_bootstrap(g, m, m, level=0)
+    with pytest.raises(ValueError, match="2 pairs are too few"):
+        ev.spearman_interval([1.0, 2.0], [2.0, 1.0])
+    with pytest.raises(ValueError, match="equal-length 1-D"):
+        ev.spearman_interval(g, m[:3])
+    with pytest.raises(ValueError, match="equal-length 1-D"):
+        ev.paired_bootstrap(g, m, m[:3])
+    with pytest.raises(ValueError, match="n_boot=-1 is not a count"):
+        ev.similarity_score(small_kv, pairs=[("cat", "dog", 1.0)] * 3, n_boot=-1)
+
+
+def test_paired_bootstrap_pairs_the_draws():
+    rng = np.random.default_rng(2)
+    gold, a = _correlated(rng, 200, 0.6)
+    b = a + 0.1 * rng.standard_normal(200)  # b shares a's errors
+    res = ev.paired_bootstrap(gold, a, b, n_boot=2000, seed=0)
+    alone = ev.spearman_interval(gold, a, 2000, 0)
+    assert res.ci_high - res.ci_low < 0.5 * (alone[1] - alone[0])  # the shared part cancels
+    assert res.ci_low <= res.diff <= res.ci_high and 0 <= res.p_value <= 1
+    same = ev.paired_bootstrap(gold, a, a, n_boot=200, seed=0)
+    assert same.diff == 0 and same.ci_low == same.ci_high == 0 and same.p_value == 1.0
+    far = ev.paired_bootstrap(gold, gold, rng.standard_normal(200), n_boot=500, seed=0)
+    assert far.p_value < 0.01 and far.ci_low > 0

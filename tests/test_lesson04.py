@@ -46,6 +46,7 @@ def test_solutions_agree_with_course_utils():
     (checks.check_cosine_matrix, ["cosine_matrix"]),
     (checks.check_analogy, ["analogy"]),
     (checks.check_all_but_the_top, ["remove_top_directions"]),
+    (checks.check_mean_pair_cosine, ["mean_pair_cosine"]),
 ])
 def test_checkers_pass_solutions_and_report_stubs(checker, names):
     fn = load_definitions(SOLUTIONS, names)[names[0]]
@@ -62,7 +63,8 @@ def test_checkers_pass_solutions_and_report_stubs(checker, names):
 def test_checkers_catch_typical_mistakes():
     dot_only = checks.check_cosine_matrix(lambda a, b: a @ b.T)
     assert not dot_only.passed and "values differ" in dot_only.message
-    transposed = checks.check_cosine_matrix(lambda a, b: geo.cosine_similarity(b, a))
+    solved = load_definitions(SOLUTIONS, ["cosine_matrix"])["cosine_matrix"]
+    transposed = checks.check_cosine_matrix(lambda a, b: solved(b, a))
     assert not transposed.passed and "shape" in transposed.message
 
     def no_exclusion(emb, words, a, b, c):
@@ -81,8 +83,18 @@ def test_checkers_catch_typical_mistakes():
 
     assert not checks.check_analogy(unnormalized).passed
     assert not checks.check_all_but_the_top(lambda e, n: e - e.mean(0)).passed
-    assert checks.check_all_but_the_top(lambda e, n: torch.as_tensor(geo.all_but_the_top(e, n)))\
+    solved = load_definitions(SOLUTIONS, ["remove_top_directions"])["remove_top_directions"]
+    assert checks.check_all_but_the_top(lambda e, n: torch.as_tensor(solved(e, n))) \
         .passed  # a tensor answer is accepted too
+
+
+def test_solutions_hold_only_the_exercises():
+    from tests.nbutils import code_cells, read
+
+    lesson_sources = {c.source for c in code_cells(read(LESSON))}
+    solution_cells = code_cells(read(SOLUTIONS))
+    assert len(solution_cells) <= 7  # setup, four exercises, one prediction check
+    assert not lesson_sources & {c.source for c in solution_cells if "check_" not in c.source}
 
 
 def test_engine_restores_the_thread_setting():

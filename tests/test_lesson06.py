@@ -5,7 +5,12 @@ import pytest
 from gensim.models import KeyedVectors
 from scipy import stats
 
-from course_utils.evaluate import bag_of_embeddings, purity_score, similarity_score
+from course_utils.evaluate import (
+    bag_of_embeddings,
+    paired_bootstrap,
+    purity_score,
+    similarity_score,
+)
 from tests.nbutils import NOTEBOOK_DIR, load_definitions
 
 LESSON = NOTEBOOK_DIR / "06_evaluation.ipynb"
@@ -27,7 +32,8 @@ def test_lesson_spearman_equals_scipy_and_similarity_score():
 
 
 def test_solutions_agree_with_course_utils():
-    ns = load_definitions(SOLUTIONS, ["spearman_rho", "purity", "mean_vector"])
+    ns = load_definitions(SOLUTIONS, ["average_ranks", "spearman_rho", "purity", "mean_vector",
+                                      "row_rho", "paired_bootstrap_diff"])
     rng = np.random.default_rng(1)
     t, p = rng.integers(0, 4, 60), rng.integers(0, 6, 60)
     assert ns["purity"](t.tolist(), p.tolist()) == pytest.approx(purity_score(t, p))
@@ -38,3 +44,18 @@ def test_solutions_agree_with_course_utils():
                                bag_of_embeddings(kv, [tokens])[0], rtol=1e-6)
     x, y = rng.standard_normal(30), rng.standard_normal(30)
     assert ns["spearman_rho"](x, y) == pytest.approx(stats.spearmanr(x, y).statistic)
+    gold, a = rng.standard_normal(80), rng.standard_normal(80)
+    b = a + 0.2 * rng.standard_normal(80)
+    diff, low, high = ns["paired_bootstrap_diff"](gold, a, b, n_boot=4000, seed=3)
+    ref = paired_bootstrap(gold, a, b, n_boot=4000, seed=3)
+    assert diff == pytest.approx(ref.diff, abs=1e-12)
+    assert (low, high) == pytest.approx((ref.ci_low, ref.ci_high), abs=1e-12)  # same draws
+
+
+def test_solutions_hold_only_the_exercises():
+    from tests.nbutils import code_cells, read
+
+    lesson_sources = {c.source for c in code_cells(read(LESSON))}
+    solution_cells = code_cells(read(SOLUTIONS))
+    assert len(solution_cells) <= 7  # setup, four exercises, one prediction check
+    assert not lesson_sources & {c.source for c in solution_cells if "check_" not in c.source}
