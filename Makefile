@@ -98,7 +98,7 @@ site-test: site
 	COURSE_SITE_DIR=$(SITE_DIR) $(BIN)/python -m pytest -q -ra tests/test_site.py
 
 # the course GPT (datasets/course_gpt/, lesson 07): seed 0, wiki sample, then the manifest's
-# checksums are refreshed. About 10 minutes on 2 CPU cores; on a GPU: make model DEVICE=cuda
+# checksums are refreshed. About 15 minutes on 2 CPU cores; on a GPU: make model DEVICE=cuda
 .PHONY: model
 model: venv
 	$(BIN)/python -m course_utils train-gpt $(if $(DEVICE),--device $(DEVICE),)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 HELD_OUT_EVERY = 10  # article i is held out when i % 10 == 0
 DEFAULTS = dict(vocab_size=4096, block_size=128, n_layer=3, n_head=4, n_embd=96, dropout=0.0,
-                steps=900, batch_size=16, lr=4e-3, min_lr=4e-4, warmup=50,
+                steps=3000, batch_size=16, lr=4e-3, min_lr=4e-4, warmup=50,
                 weight_decay=0.1, seed=0)
 
 
