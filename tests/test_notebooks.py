@@ -184,17 +184,6 @@ def test_figure_guard_fails_on_an_axes_with_only_annotations():
 
 # Solutions notebooks hold only the exercises (plus the setup they need): no copy of a lesson
 # cell from before its "## Exercises" section, and none of the lesson's section headings.
-# Lessons being rewritten by other helpers are xfailed (strict=False) until they comply.
-SOLUTIONS_REWRITTEN_ELSEWHERE = {
-    "04": "lesson 04's solutions are a full copy of the lesson; its owner (lessons 04/06 helper) "
-          "is rewriting them",
-    "05": "lesson 05 is being rebuilt by its owner (lesson 05 helper)",
-    "06": "lesson 06 is being revised by its owner (lessons 04/06 helper)",
-    "07": "lesson 07 belongs to the lesson 07 helper",
-    "08": "lesson 08 belongs to the lesson 08 helper",
-}
-
-
 def _is_setup(source: str) -> bool:
     """Imports, seeding and blank/comment lines only: the setup a solutions notebook may share."""
     for line in source.splitlines():
@@ -227,11 +216,8 @@ def lesson_cells_copied_into_solutions(lesson) -> list[str]:
 
 
 @pytest.mark.parametrize("lesson", lessons(), ids=[p.name for p in lessons()])
-def test_solutions_hold_only_the_exercises(lesson, request):
-    owner = SOLUTIONS_REWRITTEN_ELSEWHERE.get(lesson.name[:2])
+def test_solutions_hold_only_the_exercises(lesson):
     copied = lesson_cells_copied_into_solutions(lesson)
-    if owner and copied:
-        request.applymarker(pytest.mark.xfail(reason=owner, strict=False))
     assert not copied, (f"{solutions_for(lesson).name} repeats the lesson outside its exercises: "
                         f"{copied[:5]}; keep only the exercises and the setup they need")
 
