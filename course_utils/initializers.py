@@ -28,7 +28,8 @@ SCHEMES: dict[str, str] = {
     "kaiming": "N(0, 2/d): He et al. (2015), fan-in = d as torch computes it for (V, d)",
     "word2vec": "U(±0.5/d): word2vec's input vectors",
     "zeros": "all zeros: word2vec's output vectors",
-    "transformer": "N(0, 1/d) (tensor2tensor's code), multiplied by sqrt(d) in the forward pass (Vaswani et al. 2017)",
+    "transformer": ("N(0, 1/d) (tensor2tensor's code), multiplied by sqrt(d) in the forward "
+                    "pass (Vaswani et al. 2017)"),
 }
 
 
