@@ -189,14 +189,6 @@ def _float_judge(expected: float, what: str, tol: float = 1e-9):
 # (lessons 04 and 06 block)
 
 
-def _fresh_rng():
-    """A numpy generator seeded anew from the OS on every call: no answer can be keyed on a
-    fixed set of inputs, and a checker's cases differ from one run to the next."""
-    import numpy as np
-
-    return np.random.default_rng(np.random.SeedSequence().entropy)
-
-
 def _forbidden_use(fn: Callable, forbidden: dict[str, str]) -> str | None:
     """The first forbidden call that ``fn`` (or a helper function it calls) names, else None.
 
@@ -851,12 +843,6 @@ def check_paired_bootstrap(paired_bootstrap_interval: Callable) -> Verdict:
 # the expected value of a case it judged, and accepts numpy or torch answers in any float dtype.
 
 
-def _l05_rng():
-    import numpy as np
-
-    return np.random.default_rng()
-
-
 def _l05_source_uses(fn: Callable, names: tuple[str, ...]) -> str | None:
     """The first of ``names`` that appears in ``fn``'s source code, or None."""
     import inspect
@@ -918,7 +904,7 @@ def check_sgns_gradients(sgns_gradients: Callable) -> Verdict:
 
         return judge
 
-    rng = _l05_rng()
+    rng = fresh_rng()
     cases = []
     for d, k, scale in [(int(rng.integers(2, 5)), 1, 1.0), (int(rng.integers(4, 9)),
                                                           int(rng.integers(2, 7)), 1.0),
@@ -945,7 +931,7 @@ def check_sgns_step(sgns_step: Callable) -> Verdict:
     if used:
         return Verdict("5.2 the word2vec update", False, f"your function uses `{used}`: write "
                        "the update yourself from the gradients of exercise 5.1")
-    rng = _l05_rng()
+    rng = fresh_rng()
     cases = []
     for case in range(4):
         V, d = int(rng.integers(6, 14)), int(rng.integers(3, 9))
@@ -990,7 +976,7 @@ def check_keep_probability(keep_probability: Callable) -> Verdict:
     """Exercise 5.3: ``keep_probability(count, total, sample=1e-3)`` -> float in (0, 1]."""
     import math
 
-    rng = _l05_rng()
+    rng = fresh_rng()
     cases = []
     total = int(rng.integers(200_000, 2_000_000))
     sample = float(rng.choice([1e-3, 1e-4, 5e-4]))
@@ -1025,7 +1011,7 @@ def check_expected_pairs(expected_pairs: Callable) -> Verdict:
     pairs word2vec's dynamic window makes from one sentence of ``n`` words."""
     import math
 
-    rng = _l05_rng()
+    rng = fresh_rng()
     cases = []
     window = int(rng.integers(3, 8))
     for n in [1, 2, int(rng.integers(3, window + 1)), int(rng.integers(20, 200))]:
@@ -1063,7 +1049,7 @@ def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
             lo = hi
         return total
 
-    rng = _l05_rng()
+    rng = fresh_rng()
     cases = []
     d_model = int(rng.choice([16, 32, 64]))
     first = int(rng.integers(50, 500))
@@ -1108,7 +1094,7 @@ def check_spearman(spearman_rho: Callable) -> Verdict:
     if used:
         return Verdict("6.1 Spearman", False, f"the exercise asks you not to use {used}: rank "
                        "the values yourself, giving tied values the mean of their positions")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for n, kind in [(5, "plain"), (int(rng.integers(8, 20)), "ties"),
                     (int(rng.integers(30, 80)), "ties"), (int(rng.integers(20, 60)), "plain")]:
@@ -1148,7 +1134,7 @@ def check_purity(purity: Callable) -> Verdict:
             by_cluster.setdefault(pi, Counter())[ti] += 1
         return sum(c.most_common(1)[0][1] for c in by_cluster.values()) / len(t)
 
-    rng = _fresh_rng()
+    rng = fresh_rng()
     names = np.array(["noun", "verb", "city", "name", "colour"])
     cases = []
     for n, k_true, k_pred in [(int(rng.integers(6, 12)), 2, 1),
@@ -1182,7 +1168,7 @@ def check_mean_vector(mean_vector: Callable) -> Verdict:
     import numpy as np
     from gensim.models import KeyedVectors
 
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for dim in (int(rng.integers(2, 6)), int(rng.integers(7, 40))):
         words = [f"w{i}" for i in rng.choice(1000, size=12, replace=False)]
@@ -1230,7 +1216,7 @@ def check_paired_spearman_bootstrap(paired_bootstrap: Callable) -> Verdict:
         return Verdict("6.4 paired bootstrap", False,
                        "the exercise asks you to write the resampling yourself, not to call "
                        f"{used}")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for n, noise in [(int(rng.integers(60, 120)), 0.3), (int(rng.integers(150, 250)), 0.1)]:
         gold = rng.standard_normal(n)
@@ -1282,7 +1268,7 @@ def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
     if used:
         return Verdict("4.1 cosine matrix", False, f"the exercise asks you to build it, not to "
                        f"call {used}")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for n, m, d in [(1, int(rng.integers(2, 7)), 3), (int(rng.integers(2, 9)), 1, 5),
                     (int(rng.integers(3, 12)), int(rng.integers(3, 12)), int(rng.integers(2, 30)))]:
@@ -1328,7 +1314,7 @@ def check_analogy(analogy: Callable) -> Verdict:
     if used:
         return Verdict("4.2 analogy", False, f"the exercise asks you to build it, not to call "
                        f"{used}")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for V, d, n_questions in [(int(rng.integers(30, 60)), 4, 8),
                               (int(rng.integers(60, 150)), int(rng.integers(5, 20)), 8)]:
@@ -1374,7 +1360,7 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     if used:
         return Verdict("4.3 all-but-the-top", False, f"the exercise asks you to build it, not "
                        f"to call {used}")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for n, d, k in [(int(rng.integers(30, 80)), 6, 1), (int(rng.integers(80, 200)), 10, 0),
                     (int(rng.integers(50, 150)), int(rng.integers(8, 16)),
@@ -1404,7 +1390,7 @@ def check_mean_pair_cosine(mean_pair_cosine: Callable) -> Verdict:
     if used:
         return Verdict("4.4 mean pair cosine", False, f"the exercise asks for every pair "
                        f"exactly, not {used}")
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for n, d, offset in [(2, 3, 0.0), (int(rng.integers(5, 15)), 4, 2.0),
                          (int(rng.integers(20, 80)), int(rng.integers(5, 40)), 0.5)]:
@@ -1454,7 +1440,7 @@ def check_unembed(unembed: Callable) -> Verdict:
     import torch
     import torch.nn.functional as F
 
-    rng = np.random.default_rng()
+    rng = fresh_rng()
     cases = []
     for T, d, V, dtype in [(1, 8, 20, torch.float32), (5, 16, 50, torch.float64),
                            (3, 4, 7, torch.float32)]:
@@ -1493,11 +1479,10 @@ def check_param_count(param_count: Callable) -> Verdict:
 
     Judged against ``GPT(GPTConfig(...)).num_params()`` on fresh sizes, tied and untied.
     """
-    import numpy as np
 
     from course_utils.gpt import GPT, GPTConfig
 
-    rng = np.random.default_rng()
+    rng = fresh_rng()
     cases = []
     for tied in (True, False, True, False):
         V, T, L, d = (int(rng.integers(10, 300)), int(rng.integers(2, 40)),
@@ -1535,7 +1520,7 @@ def check_cosine_contributions(cosine_contributions: Callable) -> Verdict:
     """
     import numpy as np
 
-    rng = np.random.default_rng()
+    rng = fresh_rng()
     cases = []
     for n, d in [(4, 6), (30, 10), (200, 32)]:
         x = rng.standard_normal((n, d))
@@ -1565,13 +1550,6 @@ def check_cosine_contributions(cosine_contributions: Callable) -> Verdict:
 # --------------------------------------------------------------------------- lesson 08
 
 
-def _fresh_rng():
-    """A generator with a new seed on every call, so a checker never sees the same inputs."""
-    import numpy as np
-
-    return np.random.default_rng()
-
-
 def check_info_nce(info_nce_loss: Callable) -> Verdict:
     """Exercise 8.1: ``info_nce_loss(queries (B, d), docs (B, d), temperature)`` -> the mean
     cross-entropy of cosine / temperature, row i's positive being doc i. Without
@@ -1581,7 +1559,7 @@ def check_info_nce(info_nce_loss: Callable) -> Verdict:
 
     import course_utils.retrieval as retrieval
 
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     shapes = [(int(rng.integers(2, 9)), int(rng.integers(2, 7)),
                float(rng.choice([0.05, 0.1, 1.0]))) for _ in range(3)]
@@ -1637,7 +1615,7 @@ def check_ndcg(ndcg: Callable) -> Verdict:
 
     from course_utils.retrieval import ndcg_at_k
 
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for i in range(6):
         m = int(rng.integers(8, 30))
@@ -1667,7 +1645,7 @@ def check_ndcg(ndcg: Callable) -> Verdict:
 def check_index_bytes(index_bytes: Callable) -> Verdict:
     """Exercise 8.3: ``index_bytes(n_docs, dim, kind)`` -> bytes the vectors take as "float32",
     "int8" or "binary" (bits packed into bytes, each vector padded to whole bytes)."""
-    rng = _fresh_rng()
+    rng = fresh_rng()
     cases = []
     for kind in ("float32", "int8", "binary", "binary"):
         n, dim = int(rng.integers(1, 10**6)), int(rng.choice([384, 768, 1024]))
