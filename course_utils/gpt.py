@@ -292,7 +292,8 @@ def save_gpt(model: GPT, directory) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     save_model(model, str(directory / "model.safetensors"))  # stores a tied matrix once
-    (directory / "config.json").write_text(json.dumps(asdict(model.config), indent=2) + "\n")
+    (directory / "config.json").write_text(json.dumps(asdict(model.config), indent=2) + "\n",
+                                          encoding="utf-8")
 
 
 def load_gpt(directory) -> GPT:
@@ -300,7 +301,7 @@ def load_gpt(directory) -> GPT:
     from safetensors.torch import load_model
 
     directory = Path(directory)
-    model = GPT(GPTConfig(**json.loads((directory / "config.json").read_text())))
+    model = GPT(GPTConfig(**json.loads((directory / "config.json").read_text(encoding="utf-8"))))
     load_model(model, str(directory / "model.safetensors"))
     return model.eval()
 

@@ -170,7 +170,7 @@ def train(args) -> dict:
                                    for k, v in baselines.items()}},
         "history": history,
     }
-    (out / "train_log.json").write_text(json.dumps(log, indent=1) + "\n")
+    (out / "train_log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
     return log
 
 
