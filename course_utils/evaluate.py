@@ -645,11 +645,11 @@ def probe_score(kv, task: str | tuple[Sequence[str], Sequence[str]] = "plural", 
 
 def text_tokens(text: str) -> list[str]:
     """The course corpora's tokenizer: lowercase words of 2-15 letters, punctuation dropped."""
-    from course_utils.data import _tokenize_line
+    from course_utils.data import tokenize_line
 
     if not isinstance(text, str):
         raise TypeError(f"expected a string of text, got {type(text).__name__}")
-    return _tokenize_line(text)
+    return tokenize_line(text)
 
 
 def _texts(texts) -> list[str]:

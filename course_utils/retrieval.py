@@ -613,18 +613,19 @@ def load_retrieval_set(name: str = "wiki") -> RetrievalSet:
     passage (the rest of the paragraph, at most 60 words). Relevance: 2 for the passage the
     query came from, 1 for the other passages of its article (see datasets/README.md).
     """
-    from course_utils.data import _atomic_write_text, _source, cache_dir
+    from course_utils.data import cache_dir, source_entry
+    from course_utils.validation import atomic_write
 
     if name != "wiki":
         raise ValueError(f"unknown retrieval set {name!r}; the course has 'wiki'")
-    sha = _source("wiki").files
+    sha = source_entry("wiki").files
     key = next(iter(sha.values()))["sha256"][:12]
     path = cache_dir() / "retrieval" / f"wiki-ict-{key}-v{_SET_VERSION}.json"
     if path.exists():
         raw = json.loads(path.read_text(encoding="utf-8"))
     else:
         raw = _build_wiki_set()
-        _atomic_write_text(path, json.dumps(raw, ensure_ascii=False))
+        atomic_write(path, lambda fh: fh.write(json.dumps(raw, ensure_ascii=False)), binary=False)
     return RetrievalSet(queries=raw["queries"], passages=raw["passages"],
                         qrels=[{int(p): int(g) for p, g in r} for r in raw["qrels"]],
                         query_article=raw["query_article"],

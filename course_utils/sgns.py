@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from course_utils.validation import atomic_write
+
 if TYPE_CHECKING:
     import torch
 
@@ -263,21 +265,6 @@ def sparse_sgd_step(w_in: torch.Tensor, w_out: torch.Tensor, centres: torch.Tens
 
 
 # --------------------------------------------------------------------------- snapshots on disk
-
-
-def _atomic_savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` to ``path`` as .npz so that a reader sees the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_snapshot(path: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -875,7 +862,7 @@ class SGNSTrainer:
                     if hasattr(val, "is_sparse") and val.is_sparse:
                         arr = val.to_dense().cpu().numpy()
                     arrays[f"opt/{pid}/{key}"] = arr
-        _atomic_savez(path, arrays)
+        atomic_write(path, lambda fh: np.savez(fh, **arrays))
         return path
 
     def load(self, path: str | os.PathLike, data: dict | None = None) -> SGNSTrainer:

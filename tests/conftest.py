@@ -30,7 +30,7 @@ def fake_provider(tmp_path, monkeypatch, tmp_cache):
     """
     root = tmp_path / "provider"
     root.mkdir()
-    real_root = data._provider_root
+    real_root = data.provider_root
 
     def copy(name: str) -> Path:
         src = data.catalog()[name]
@@ -38,5 +38,5 @@ def fake_provider(tmp_path, monkeypatch, tmp_cache):
             shutil.copy(real_root(src.provider) / filename, root / filename)
         return root
 
-    monkeypatch.setattr(data, "_provider_root", lambda provider: root)
+    monkeypatch.setattr(data, "provider_root", lambda provider: root)
     return copy

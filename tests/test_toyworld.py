@@ -12,7 +12,7 @@ def test_toy_corpus_is_deterministic_and_seeded():
 
 
 def test_toy_corpus_matches_the_catalogued_checksum():
-    text = data._toy_text(data.load_corpus("toy"))
+    text = data.toy_text(data.load_corpus("toy"))
     assert hashlib.sha256(text.encode()).hexdigest() == data.catalog()["toy"].sha256
 
 

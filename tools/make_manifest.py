@@ -10,7 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from course_utils.data import MANIFEST_PATH, _provider_root, _toy_text, sha256_file
+from course_utils.data import MANIFEST_PATH, provider_root, sha256_file, toy_text
 from course_utils.toyworld import make_toy_corpus
 
 GENSIM = dict(provider="gensim_test_data", pip="gensim")
@@ -114,9 +114,9 @@ def main() -> None:
         entry = {k: v for k, v in spec.items() if k != "files"}
         entry["files"] = {}
         if spec["kind"] == "generated":
-            entry["sha256"] = hashlib.sha256(_toy_text(make_toy_corpus()).encode()).hexdigest()
+            entry["sha256"] = hashlib.sha256(toy_text(make_toy_corpus()).encode()).hexdigest()
         else:
-            root = _provider_root(spec["provider"])
+            root = provider_root(spec["provider"])
             for filename in spec["files"]:
                 path = root / filename
                 entry["files"][filename] = {"bytes": path.stat().st_size,
