@@ -401,4 +401,4 @@ def test_forbidden_use_ignores_a_learners_own_function_of_the_same_name():
     def uses_own(x, y):
         return float(np.corrcoef(rankdata(x), rankdata(y))[0, 1])
 
-    assert checks._forbidden_use(uses_own, {"scipy.stats.rankdata": "rankdata"}) is None
+    assert checks.forbidden_names_used(uses_own, {"scipy.stats.rankdata": "rankdata"}) == []
