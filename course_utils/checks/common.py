@@ -8,6 +8,7 @@ Heavy libraries (numpy, torch) are imported inside the functions that need them,
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import numbers
 import types
@@ -245,15 +246,25 @@ def forbidden_names_used(fn: Callable, forbidden: list[str] | dict[str, str]) ->
     return sorted(found)
 
 
-def forbidden_verdict(exercise: str, fn: Callable, forbidden: list[str] | dict[str, str],
-                      message: str = "the exercise asks you not to use {used}: write it with "
-                                     "basic tensor operations") -> Verdict | None:
-    """A failed verdict when ``fn`` uses a forbidden name (``message`` names them as
-    ``{used}``), else None."""
-    used = forbidden_names_used(fn, forbidden) if callable(fn) else []
-    if used:
-        return Verdict(exercise, False, message.format(used=", ".join(used)))
-    return None
+DO_NOT_USE = "the exercise asks you not to use {used}: write it with basic tensor operations"
+
+
+def forbids(exercise: str, forbidden: list[str] | dict[str, str], message: str = DO_NOT_USE):
+    """Decorator for a checker whose prompt says "do not use X": before judging, a function
+    that uses a name of ``forbidden`` (see ``forbidden_names_used``) gets a failed verdict,
+    ``message`` naming what it used as ``{used}``."""
+
+    def decorate(checker: Callable[[Callable], Verdict]) -> Callable[[Callable], Verdict]:
+        @functools.wraps(checker)
+        def checked(fn: Callable) -> Verdict:
+            used = forbidden_names_used(fn, forbidden) if callable(fn) else []
+            if used:
+                return Verdict(exercise, False, message.format(used=", ".join(used)))
+            return checker(fn)
+
+        return checked
+
+    return decorate
 
 
 class ForbiddenCallError(RuntimeError):

@@ -8,21 +8,19 @@ from course_utils.checks.common import (
     Verdict,
     close_judge,
     forbid_calls,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
 )
 
 
+@forbids("1.1 one-hot", ["one_hot"])
 def check_one_hot(one_hot: Callable) -> Verdict:
     """Exercise 1.1: ``one_hot_encode(ids, num_classes)`` -> float tensor (n, num_classes),
     without ``F.one_hot``. Fresh ids on every call: repeats, the last class, an empty batch."""
     import torch
 
-    exercise = "1.1 one-hot"
-    if (bad := forbidden_verdict(exercise, one_hot, ["one_hot"])) is not None:
-        return bad
 
     def judge_for(ids: torch.Tensor, n: int):
         expected = torch.zeros(len(ids), n)
@@ -53,7 +51,7 @@ def check_one_hot(one_hot: Callable) -> Verdict:
     import torch.nn.functional as F
 
     with forbid_calls([(F, "one_hot"), (torch.nn.functional, "one_hot")]):
-        return run_cases(exercise, one_hot, cases,
+        return run_cases("1.1 one-hot", one_hot, cases,
                          "start from a zero tensor of shape (number of ids, num_classes) and set "
                          "one 1 per row, at the column the id names")
 
@@ -80,6 +78,7 @@ def _oov_reference(train, test, size):
     return sum(t not in keep for t in test) / len(test)
 
 
+@forbids("1.3 OOV rate", ["oov_rate", "Vocab"])
 def check_oov_rate(oov_rate: Callable) -> Verdict:
     """Exercise 1.3: ``held_out_oov_rate(train_tokens, test_tokens, vocab_size)`` -> float.
 
@@ -87,9 +86,6 @@ def check_oov_rate(oov_rate: Callable) -> Verdict:
     reverse alphabetical order of first appearance, so insertion-order tie-breaking
     (``Counter.most_common``) gives a different answer.
     """
-    exercise = "1.3 OOV rate"
-    if (bad := forbidden_verdict(exercise, oov_rate, ["oov_rate", "Vocab"])) is not None:
-        return bad
     rng = fresh_rng()
     cases = [((["b", "b", "a", "a", "c"], ["a"], 1), None)]  # the tie case, exactly
     letters = list("abcdefghijklmnopqrstuvwxyz")
@@ -106,7 +102,7 @@ def check_oov_rate(oov_rate: Callable) -> Verdict:
     cases = [(args, scalar_judge(_oov_reference(*args), f"with vocab_size={args[2]} on "
                                  f"{len(args[0])} training tokens", rel=1e-9, abs_tol=1e-9))
              for args, _ in cases]
-    return run_cases(exercise, oov_rate, cases,
+    return run_cases("1.3 OOV rate", oov_rate, cases,
                      "count with Counter, then rank the words yourself by (-count, word) so that "
                      "ties go alphabetically: most_common keeps ties in order of first appearance")
 
@@ -211,16 +207,13 @@ def check_bpe_merge(bpe_merge_step: Callable) -> Verdict:
                      "jumping two symbols after a merge")
 
 
+@forbids("1.6 lookup gradient", ["backward", "grad", "autograd"])
 def check_lookup_gradient(lookup_gradient: Callable) -> Verdict:
     """Exercise 1.6: ``lookup_gradient(ids (n,), upstream (n, d), num_embeddings)`` -> (V, d):
     the gradient of ``(emb[ids] * upstream).sum()`` with respect to ``emb``, without autograd.
     Fresh ids on every call, with repeated ids (their gradients add up) and unused rows."""
     import torch
 
-    exercise = "1.6 lookup gradient"
-    if (bad := forbidden_verdict(exercise, lookup_gradient,
-                                  ["backward", "grad", "autograd"])) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for dtype in (torch.float32, torch.float64, torch.float32):
@@ -234,7 +227,7 @@ def check_lookup_gradient(lookup_gradient: Callable) -> Verdict:
                                                         atol=1e-5)))
     with forbid_calls([(torch.autograd, "grad"), (torch.autograd, "backward"),
                        (torch.Tensor, "backward")]):
-        return run_cases(exercise, lookup_gradient, cases,
+        return run_cases("1.6 lookup gradient", lookup_gradient, cases,
                          "start from zeros of shape (num_embeddings, d); each position adds its "
                          "upstream row to the row of its id; plain indexed assignment loses "
                          "repeats, an index-add does not")

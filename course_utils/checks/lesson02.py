@@ -9,7 +9,7 @@ from course_utils.checks.common import (
     Verdict,
     close_judge,
     forbid_calls,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
@@ -48,6 +48,8 @@ def _xavier_judge(v: int, d: int):
     return judge
 
 
+@forbids("2.1 Xavier uniform",
+         ["xavier_uniform_", "xavier_normal_", "init_embedding", "kaiming_uniform_"])
 def check_xavier_uniform(xavier_uniform_table: Callable) -> Verdict:
     """Exercise 2.1: ``xavier_uniform_table(num_embeddings, dim)`` -> U(±sqrt(6/(V+d))).
 
@@ -57,22 +59,18 @@ def check_xavier_uniform(xavier_uniform_table: Callable) -> Verdict:
     """
     import torch
 
-    exercise = "2.1 Xavier uniform"
-    if (bad := forbidden_verdict(exercise, xavier_uniform_table,
-                                  ["xavier_uniform_", "xavier_normal_", "init_embedding",
-                                   "kaiming_uniform_"])) is not None:
-        return bad
 
     rng = fresh_rng()
     sizes = [(int(rng.integers(1000, 4000)), int(rng.integers(16, 64))),
              (int(rng.integers(200, 600)), int(rng.integers(200, 400))),
              (int(rng.integers(20000, 40000)), int(rng.integers(2, 9)))]
     with forbid_calls([(torch.nn.init, "xavier_uniform_"), (torch.nn.init, "uniform_")]):
-        return run_cases(exercise, xavier_uniform_table,
+        return run_cases("2.1 Xavier uniform", xavier_uniform_table,
                          [((v, d), _xavier_judge(v, d)) for v, d in sizes],
                          "torch.rand draws from U(0, 1): stretch and shift it so it covers (-b, b)")
 
 
+@forbids("2.2 LayerNorm", ["layer_norm", "LayerNorm"])
 def check_layer_norm(layer_norm_rows: Callable) -> Verdict:
     """Exercise 2.2: ``layer_norm_rows(x (..., d), weight (d,), bias (d,), eps)`` -> same shape,
     LayerNorm over the last dimension without ``F.layer_norm``/``nn.LayerNorm``. Fresh inputs
@@ -81,10 +79,6 @@ def check_layer_norm(layer_norm_rows: Callable) -> Verdict:
     import torch
     import torch.nn.functional as F
 
-    exercise = "2.2 LayerNorm"
-    if (bad := forbidden_verdict(exercise, layer_norm_rows,
-                                  ["layer_norm", "LayerNorm"])) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for shape, dtype, eps, scale in [((int(rng.integers(2, 6)), 3), torch.float64, 1e-5, 1.0),
@@ -102,7 +96,7 @@ def check_layer_norm(layer_norm_rows: Callable) -> Verdict:
         cases.append(((x, weight, bias, eps),
                       close_judge(expected, f"for x of shape {shape} and eps={eps}", atol=1e-4)))
     with forbid_calls([(F, "layer_norm"), (torch, "layer_norm")]):
-        return run_cases(exercise, layer_norm_rows, cases,
+        return run_cases("2.2 LayerNorm", layer_norm_rows, cases,
                          "per row: subtract the mean, divide by the square root of (the biased "
                          "variance, dividing by d, plus eps), then scale by weight and add bias")
 
@@ -152,15 +146,13 @@ def check_oov_mean_fill(fill_oov_with_mean: Callable) -> Verdict:
                      "every row whose found flag is False")
 
 
+@forbids("2.5 semi-orthogonal widening", ["widen"])
 def check_orthogonal_widen(widen_orthogonal: Callable) -> Verdict:
     """Exercise 2.5: ``widen_orthogonal(emb (V, d), new_dim, seed)`` -> (V, new_dim) whose rows
     keep every dot product of ``emb`` exactly and use every new coordinate (no dead column).
     Fresh tables on every call, float32 and float64."""
     import torch
 
-    exercise = "2.5 semi-orthogonal widening"
-    if (bad := forbidden_verdict(exercise, widen_orthogonal, ["widen"])) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for V, d, new_dim, dtype in [(int(rng.integers(20, 60)), 4, 9, torch.float64),
@@ -187,7 +179,7 @@ def check_orthogonal_widen(widen_orthogonal: Callable) -> Verdict:
             return None
 
         cases.append(((emb, new_dim, seed), judge))
-    return run_cases(exercise, widen_orthogonal, cases,
+    return run_cases("2.5 semi-orthogonal widening", widen_orthogonal, cases,
                      "draw a (new_dim, d) Gaussian matrix, take the Q of its reduced QR "
                      "decomposition (torch.linalg.qr), and map each row through it")
 

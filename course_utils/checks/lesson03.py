@@ -7,7 +7,7 @@ from collections.abc import Callable
 from course_utils.checks.common import (
     Verdict,
     close_judge,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
 )
@@ -51,6 +51,7 @@ def check_causal_swap(unchanged_after_swap: Callable) -> Verdict:
                      "changed")
 
 
+@forbids("3.2 RoPE on heads", ["rope", "rope_frequencies"])
 def check_rope(rope_rotate: Callable) -> Verdict:
     """Exercise 3.2: ``rope_heads(x (B, H, T, d), positions (T,))``, split-half convention.
 
@@ -62,10 +63,6 @@ def check_rope(rope_rotate: Callable) -> Verdict:
 
     from course_utils.positions import rope
 
-    exercise = "3.2 RoPE on heads"
-    if (bad := forbidden_verdict(exercise, rope_rotate, ["rope", "rope_frequencies"])) \
-            is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for (B, H, T, d), dtype in [((1, 1, 3, 2), torch.float32),
@@ -80,19 +77,17 @@ def check_rope(rope_rotate: Callable) -> Verdict:
         expected = rope(x.double(), pos)  # (B, H, T, d): rope broadcasts over leading dims
         cases.append(((x, pos), close_judge(expected, f"for x of shape {(B, H, T, d)}",
                                               atol=1e-4)))
-    return run_cases(exercise, rope_rotate, cases,
+    return run_cases("3.2 RoPE on heads", rope_rotate, cases,
                      "one angle per (position, pair): positions times the inverse frequencies "
                      "base ** (-2i / d), shaped (T, d/2) so it broadcasts over batch and heads; "
                      "dimension i pairs with i + d/2")
 
 
+@forbids("3.3 ALiBi slopes", ["alibi_slopes"])
 def check_alibi_slopes(head_slopes: Callable) -> Verdict:
     """Exercise 3.3: ``head_slopes(n_heads)`` -> list of ALiBi slopes (powers of two)."""
     from course_utils.positions import alibi_slopes
 
-    exercise = "3.3 ALiBi slopes"
-    if (bad := forbidden_verdict(exercise, head_slopes, ["alibi_slopes"])) is not None:
-        return bad
     rng = fresh_rng()
     sizes = [1, 8] + [int(v) for v in rng.choice([2, 4, 16, 32, 64], size=2, replace=False)]
 
@@ -115,7 +110,7 @@ def check_alibi_slopes(head_slopes: Callable) -> Verdict:
 
         return judge
 
-    return run_cases(exercise, head_slopes, [((n,), judge_for(n)) for n in sizes],
+    return run_cases("3.3 ALiBi slopes", head_slopes, [((n,), judge_for(n)) for n in sizes],
                      "the slopes form a geometric sequence whose ratio equals its first term, and "
                      "the last slope is 2 ** -8 for every power-of-two head count")
 

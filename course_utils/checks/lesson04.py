@@ -7,7 +7,7 @@ from collections.abc import Callable
 from course_utils.checks.common import (
     Verdict,
     close_judge,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
@@ -16,17 +16,16 @@ from course_utils.checks.common import (
 BUILD_IT = "the exercise asks you to build it, not to call {used}"
 
 
+@forbids("4.1 cosine matrix", {
+    "course_utils.geometry.cosine_similarity": "course_utils' cosine_similarity",
+    "sklearn.metrics.pairwise.cosine_similarity": "sklearn's cosine_similarity",
+    "torch.nn.functional.cosine_similarity": "torch's cosine_similarity",
+    "scipy.spatial.distance.cdist": "scipy's cdist"}, BUILD_IT)
 def check_cosine_matrix(cosine_matrix: Callable) -> Verdict:
     """Exercise 4.1: ``cosine_matrix(a (n, d), b (m, d))`` -> numpy ``(n, m)`` cosines,
     without a library's cosine function."""
     import numpy as np
 
-    if (bad := forbidden_verdict("4.1 cosine matrix", cosine_matrix, {
-            "course_utils.geometry.cosine_similarity": "course_utils' cosine_similarity",
-            "sklearn.metrics.pairwise.cosine_similarity": "sklearn's cosine_similarity",
-            "torch.nn.functional.cosine_similarity": "torch's cosine_similarity",
-            "scipy.spatial.distance.cdist": "scipy's cdist"}, BUILD_IT)) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for n, m, d in [(1, int(rng.integers(2, 7)), 3), (int(rng.integers(2, 9)), 1, 5),
@@ -61,17 +60,15 @@ def _bisector_question(rng, emb) -> None:
         emb[row] = v * rng.uniform(0.5, 3)  # lengths differ; directions are what count
 
 
+@forbids("4.2 analogy", {
+    "course_utils.geometry.solve_analogy": "course_utils' solve_analogy",
+    "course_utils.geometry.analogy_scores": "course_utils' analogy_scores",
+    "gensim.models.KeyedVectors.most_similar": "gensim's most_similar"}, BUILD_IT)
 def check_analogy(analogy: Callable) -> Verdict:
     """Exercise 4.2: ``analogy(emb (V, d), words, a, b, c)`` -> the best word, all three
     inputs excluded."""
     import numpy as np
 
-    if (bad := forbidden_verdict("4.2 analogy", analogy, {
-            "course_utils.geometry.solve_analogy": "course_utils' solve_analogy",
-            "course_utils.geometry.analogy_scores": "course_utils' analogy_scores",
-            "gensim.models.KeyedVectors.most_similar": "gensim's most_similar"},
-            BUILD_IT)) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for V, d, n_questions in [(int(rng.integers(30, 60)), 4, 8),
@@ -109,14 +106,12 @@ def check_analogy(analogy: Callable) -> Verdict:
                      "impossible to win before you take the best one")
 
 
+@forbids("4.3 all-but-the-top",
+         {"course_utils.geometry.all_but_the_top": "course_utils' all_but_the_top"}, BUILD_IT)
 def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     """Exercise 4.3: ``remove_top_directions(emb (n, d), n_components)`` -> ``(n, d)``."""
     import numpy as np
 
-    if (bad := forbidden_verdict("4.3 all-but-the-top", remove_top_directions, {
-            "course_utils.geometry.all_but_the_top": "course_utils' all_but_the_top"},
-            BUILD_IT)) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for n, d, k in [(int(rng.integers(30, 80)), 6, 1), (int(rng.integers(80, 200)), 10, 0),
@@ -138,14 +133,13 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
                      "n_components = 0 only the mean goes)")
 
 
+@forbids("4.4 mean pair cosine",
+         {"course_utils.geometry.mean_cosine": "course_utils' mean_cosine (it samples pairs)"},
+         "the exercise asks for every pair exactly, not {used}")
 def check_mean_pair_cosine(mean_pair_cosine: Callable) -> Verdict:
     """Exercise 4.4: ``mean_pair_cosine(x (n, d))`` -> mean cosine over all pairs i < j."""
     import numpy as np
 
-    if (bad := forbidden_verdict("4.4 mean pair cosine", mean_pair_cosine, {
-            "course_utils.geometry.mean_cosine": "course_utils' mean_cosine (it samples pairs)"},
-            "the exercise asks for every pair exactly, not {used}")) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for n, d, offset in [(2, 3, 0.0), (int(rng.integers(5, 15)), 4, 2.0),

@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from course_utils.checks.common import (
     Verdict,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
 )
 
 
+@forbids("5.1 SGNS gradients", ["autograd", "backward", "requires_grad", "requires_grad_"],
+         "your function uses `{used}`: derive the gradients by hand, autograd is what they are "
+         "checked against")
 def check_sgns_gradients(sgns_gradients: Callable) -> Verdict:
     """Exercise 5.1: ``sgns_gradients(v (d,), u_pos (d,), u_neg (K, d))`` -> three gradients
     of the loss of one pair, derived by hand (no autograd)."""
@@ -20,11 +23,6 @@ def check_sgns_gradients(sgns_gradients: Callable) -> Verdict:
     import torch
     import torch.nn.functional as F
 
-    if (bad := forbidden_verdict("5.1 SGNS gradients", sgns_gradients,
-                                 ["autograd", "backward", "requires_grad", "requires_grad_"],
-                                 "your function uses `{used}`: derive the gradients by hand, "
-                                 "autograd is what they are checked against")) is not None:
-        return bad
 
     def judge_for(v, u_pos, u_neg):
         leaves = [t.detach().double().clone().requires_grad_() for t in (v, u_pos, u_neg)]
@@ -100,15 +98,13 @@ def _sgns_step_case(rng, case: int):
     return (got_in, got_out, inp, out, negatives, lr), judge
 
 
+@forbids("5.2 the word2vec update",
+         ["reference_sgns_step", "sparse_sgd_step", "autograd", "backward"],
+         "your function uses `{used}`: write the update yourself from the gradients of "
+         "exercise 5.1")
 def check_sgns_step(sgns_step: Callable) -> Verdict:
     """Exercise 5.2: ``sgns_step(w_in, w_out, inp, out, negatives, lr)`` updates both tables in
     place: one word2vec update for one pair, negatives equal to ``out`` skipped."""
-    if (bad := forbidden_verdict("5.2 the word2vec update", sgns_step,
-                                 ["reference_sgns_step", "sparse_sgd_step", "autograd",
-                                  "backward"],
-                                 "your function uses `{used}`: write the update yourself from "
-                                 "the gradients of exercise 5.1")) is not None:
-        return bad
     rng = fresh_rng()
     return run_cases("5.2 the word2vec update", sgns_step,
                      [_sgns_step_case(rng, case) for case in range(4)],
@@ -161,13 +157,10 @@ def check_expected_pairs(expected_pairs: Callable) -> Verdict:
                      "has")
 
 
+@forbids("5.5 adaptive input parameters", ["nn", "Embedding", "Linear", "parameters"],
+         "your function uses `{used}`: count with arithmetic, without building a model")
 def check_adaptive_input_params(adaptive_input_params: Callable) -> Verdict:
     """Exercise 5.5: ``adaptive_input_params(cutoffs, dims, d_model)`` -> int, by arithmetic."""
-    if (bad := forbidden_verdict("5.5 adaptive input parameters", adaptive_input_params,
-                                 ["nn", "Embedding", "Linear", "parameters"],
-                                 "your function uses `{used}`: count with arithmetic, without "
-                                 "building a model")) is not None:
-        return bad
 
     def reference(cutoffs, dims, d_model):
         total, lo = 0, 0

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from course_utils.checks.common import (
     Verdict,
     as_number,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
@@ -22,18 +22,17 @@ def _tied_scores(rng, n: int):
             return x
 
 
+@forbids("6.1 Spearman", {
+    "scipy.stats.spearmanr": "scipy.stats.spearmanr",
+    "scipy.stats.rankdata": "scipy.stats.rankdata", "pandas.Series.rank": "pandas' rank"},
+         "the exercise asks you not to use {used}: rank the values yourself, giving tied values "
+         "the mean of their positions")
 def check_spearman(spearman_rho: Callable) -> Verdict:
     """Exercise 6.1: ``spearman_rho(x, y)`` -> Spearman's rank correlation (ties averaged),
     without scipy.stats' rankdata or spearmanr and without pandas' rank."""
     import numpy as np
     from scipy.stats import spearmanr
 
-    if (bad := forbidden_verdict("6.1 Spearman", spearman_rho, {
-            "scipy.stats.spearmanr": "scipy.stats.spearmanr",
-            "scipy.stats.rankdata": "scipy.stats.rankdata", "pandas.Series.rank": "pandas' rank"},
-            "the exercise asks you not to use {used}: rank the values yourself, giving tied "
-            "values the mean of their positions")) is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for n, kind in [(5, "plain"), (int(rng.integers(8, 20)), "ties"),
@@ -127,6 +126,10 @@ def check_mean_vector(mean_vector: Callable) -> Verdict:
                      "own length (kv.vector_size)")
 
 
+@forbids("6.4 paired bootstrap", {
+    "scipy.stats.bootstrap": "scipy.stats.bootstrap",
+    "course_utils.evaluate.paired_bootstrap": "course_utils.evaluate.paired_bootstrap"},
+         "the exercise asks you to write the resampling yourself, not to call {used}")
 def check_paired_spearman_bootstrap(paired_bootstrap: Callable) -> Verdict:
     """Exercise 6.4: ``paired_bootstrap(gold, sims_a, sims_b, n_boot, seed)`` ->
     ``(diff, low, high)``: rho(gold, a) - rho(gold, b) and its 95% paired percentile interval."""
@@ -134,12 +137,6 @@ def check_paired_spearman_bootstrap(paired_bootstrap: Callable) -> Verdict:
 
     from course_utils.evaluate import paired_bootstrap as reference
 
-    if (bad := forbidden_verdict("6.4 paired bootstrap", paired_bootstrap, {
-            "scipy.stats.bootstrap": "scipy.stats.bootstrap",
-            "course_utils.evaluate.paired_bootstrap": "course_utils.evaluate.paired_bootstrap"},
-            "the exercise asks you to write the resampling yourself, not to call {used}")) \
-            is not None:
-        return bad
     rng = fresh_rng()
     cases = []
     for n, noise in [(int(rng.integers(60, 120)), 0.3), (int(rng.integers(150, 250)), 0.1)]:

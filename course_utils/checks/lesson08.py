@@ -7,7 +7,7 @@ from collections.abc import Callable
 from course_utils.checks.common import (
     Verdict,
     forbid_calls,
-    forbidden_verdict,
+    forbids,
     fresh_rng,
     run_cases,
     scalar_judge,
@@ -37,17 +37,16 @@ def _info_nce_cases(rng) -> list:
     return cases
 
 
+@forbids("8.1 InfoNCE",
+         {"course_utils.retrieval.info_nce": "course_utils.retrieval.info_nce"},
+         "write the loss yourself: your function calls {used}, which is off limits in this "
+         "exercise")
 def check_info_nce(info_nce_loss: Callable) -> Verdict:
     """Exercise 8.1: ``info_nce_loss(queries (B, d), docs (B, d), temperature)`` -> the mean
     cross-entropy of cosine / temperature, row i's positive being doc i. Without
     ``course_utils.retrieval.info_nce``."""
     import course_utils.retrieval as retrieval
 
-    if (bad := forbidden_verdict("8.1 InfoNCE", info_nce_loss, {
-            "course_utils.retrieval.info_nce": "course_utils.retrieval.info_nce"},
-            "write the loss yourself: your function calls {used}, which is off limits in this "
-            "exercise")) is not None:
-        return bad
     cases = _info_nce_cases(fresh_rng())
     with forbid_calls([(retrieval, "info_nce")]):
         return run_cases("8.1 InfoNCE", info_nce_loss, cases,
