@@ -29,21 +29,29 @@ TEST_REF = re.compile(r"`?(tests/[\w/]+\.py)::(\w+)")
 
 def public_names(module_name: str) -> list[str]:
     """`module.name` for each public function and class defined in the module, and
-    `module.Class.name` for each public method or property a class defines."""
+    `module.Class.name` for each public method or property a class defines. A package
+    (`checks`) counts as one module: the names defined in any of its submodules."""
     module = importlib.import_module(f"course_utils.{module_name}")
+    inside = pkgutil.iter_modules(getattr(module, "__path__", []), f"{module.__name__}.")
+    parts = [module] + [importlib.import_module(info.name) for info in inside]
+    return [name for part in parts for name in defined_names(part, module_name)]
+
+
+def defined_names(module, prefix: str) -> list[str]:
+    """The public functions, classes and methods defined in ``module``, as `prefix.name`."""
     names = []
     for name, obj in vars(module).items():
         if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
             continue
         if inspect.isclass(obj):
-            names.append(f"{module_name}.{name}")
+            names.append(f"{prefix}.{name}")
             for attr, member in vars(obj).items():
                 if attr.startswith("_"):
                     continue
                 if callable(member) or isinstance(member, classmethod | staticmethod | property):
-                    names.append(f"{module_name}.{name}.{attr}")
+                    names.append(f"{prefix}.{name}.{attr}")
         elif inspect.isfunction(obj):
-            names.append(f"{module_name}.{name}")
+            names.append(f"{prefix}.{name}")
     return names
 
 
@@ -90,4 +98,15 @@ def test_the_catalog_sees_functions_classes_and_methods():
     names = set(public_names("text"))
     assert {"text.word_tokenize", "text.Vocab", "text.Vocab.build", "text.Vocab.pad_id"} <= names
     assert "text.Counter" not in names and "text._check_text" not in names
+
+
+def test_the_catalog_sees_every_checker_of_the_checks_package():
+    import course_utils.checks as checks
+
+    names = set(public_names("checks"))
+    exported = {f"checks.{n}" for n in checks.__all__}
+    assert exported <= names, exported - names  # every checker the notebooks import
+    assert {"checks.Verdict", "checks.run_cases", "checks.check_one_hot",
+            "checks.check_index_bytes"} <= names
+    assert not any(n.startswith("checks._") or ".lesson0" in n for n in names)
     assert len(catalog_rows()) > 100

@@ -7,6 +7,7 @@ lessons gets its own block.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 
@@ -16,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from course_utils import checks
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 
 def passes(check, fn) -> bool:
@@ -168,24 +170,16 @@ def test_masked_mean():
 # --------------------------------------------------------------------------- 1.5 BPE merge
 
 
+@functools.cache
+def _solution_bpe_merge_step():
+    lesson = NOTEBOOK_DIR / "01_tokens_to_vectors.ipynb"
+    return load_definitions(solutions_for(lesson), ["bpe_merge_step"])["bpe_merge_step"]
+
+
 def bpe_merge(counts):
-    pairs = Counter()
-    for w, c in counts.items():
-        for p in zip(w, w[1:], strict=False):
-            pairs[p] += c
-    best = min(pairs, key=lambda p: (-pairs[p], p))
-    out = {}
-    for w, c in counts.items():
-        new, i = [], 0
-        while i < len(w):
-            if w[i:i + 2] == best:
-                new.append(w[i] + w[i + 1])
-                i += 2
-            else:
-                new.append(w[i])
-                i += 1
-        out[tuple(new)] = out.get(tuple(new), 0) + c
-    return best, out
+    """The solutions notebook's answer to exercise 1.5 (written apart from the checker's
+    reference)."""
+    return _solution_bpe_merge_step()(counts)
 
 
 def test_bpe_merge():

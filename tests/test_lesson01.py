@@ -4,10 +4,10 @@ import torch
 from torch import nn
 
 from course_utils.text import Vocab, oov_rate
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 LESSON = NOTEBOOK_DIR / "01_tokens_to_vectors.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "01_tokens_to_vectors_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 
 
 def test_embedding_parameters_counts_tied_tables_once():

@@ -14,12 +14,12 @@ from course_utils.initializers import (
     pretrained_init,
     subword_init,
 )
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 LESSON_A = NOTEBOOK_DIR / "02a_random_initialization.ipynb"
 LESSON_B = NOTEBOOK_DIR / "02b_pretrained_initialization.ipynb"
-SOLUTIONS_A = NOTEBOOK_DIR / "solutions" / "02a_random_initialization_solutions.ipynb"
-SOLUTIONS_B = NOTEBOOK_DIR / "solutions" / "02b_pretrained_initialization_solutions.ipynb"
+SOLUTIONS_A = solutions_for(LESSON_A)
+SOLUTIONS_B = solutions_for(LESSON_B)
 
 
 @pytest.mark.parametrize("scheme", sorted(set(SCHEMES) - {"zeros"}))

@@ -11,10 +11,10 @@ from course_utils.positions import (
     rope,
     sinusoidal,
 )
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 LESSON = NOTEBOOK_DIR / "03_position_and_segment.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "03_position_and_segment_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 
 
 def test_hand_built_sinusoidal_agrees():

@@ -6,10 +6,10 @@ import torch
 
 from course_utils import checks
 from course_utils import geometry as geo
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
 LESSON = NOTEBOOK_DIR / "04_geometry_and_distances.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "04_geometry_and_distances_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 
 
 def test_hand_built_cosine_agrees_with_course_utils():
@@ -89,8 +89,6 @@ def test_checkers_catch_typical_mistakes():
 
 
 def test_solutions_hold_only_the_exercises():
-    from tests.nbutils import code_cells, read
-
     lesson_sources = {c.source for c in code_cells(read(LESSON))}
     solution_cells = code_cells(read(SOLUTIONS))
     assert len(solution_cells) <= 7  # setup, four exercises, one prediction check

@@ -9,14 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.checks import (
-    check_adaptive_input_params,
-    check_expected_pairs,
-    check_keep_probability,
-    check_sgns_gradients,
-    check_sgns_step,
-    expected_pairs_reference,
-)
+from course_utils import checks
 from course_utils.sgns import (
     Word2VecRandom,
     keep_probabilities,
@@ -27,10 +20,10 @@ from course_utils.sgns import (
     train_word2vec,
 )
 from course_utils.toyworld import make_toy_corpus
-from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read
+from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
 LESSON = NOTEBOOK_DIR / "05_training_dynamics.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "05_training_dynamics_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 EXERCISES = ["sgns_gradients", "sgns_step", "keep_probability", "expected_pairs",
              "adaptive_input_params"]
 
@@ -80,7 +73,7 @@ def test_solutions_agree_with_course_utils(solutions):
     assert np.allclose(got, keep_probabilities(counts, 1e-3))
     for n, window in [(1, 5), (4, 5), (50, 3)]:
         assert math.isclose(solutions["expected_pairs"](n, window),
-                            expected_pairs_reference(n, window))
+                            checks.expected_pairs_reference(n, window))
     run = train_word2vec([[f"w{i % 7}" for i in range(3000)]], dim=4, window=4, min_count=1,
                          epochs=20, sample=0, threads=1)
     predicted = solutions["expected_pairs"](3000, 4) * 20
@@ -88,11 +81,11 @@ def test_solutions_agree_with_course_utils(solutions):
 
 
 CHECKERS = [
-    (check_sgns_gradients, "sgns_gradients"),
-    (check_sgns_step, "sgns_step"),
-    (check_keep_probability, "keep_probability"),
-    (check_expected_pairs, "expected_pairs"),
-    (check_adaptive_input_params, "adaptive_input_params"),
+    (checks.check_sgns_gradients, "sgns_gradients"),
+    (checks.check_sgns_step, "sgns_step"),
+    (checks.check_keep_probability, "keep_probability"),
+    (checks.check_expected_pairs, "expected_pairs"),
+    (checks.check_adaptive_input_params, "adaptive_input_params"),
 ]
 
 
@@ -131,18 +124,18 @@ def step_float64_math(w_in, w_out, inp, out, negatives, lr):
 
 
 @pytest.mark.parametrize("checker, answer", [
-    (check_sgns_gradients, grads_numpy64),
-    (check_sgns_gradients, lambda v, p, n: tuple(torch.from_numpy(g).float()
+    (checks.check_sgns_gradients, grads_numpy64),
+    (checks.check_sgns_gradients, lambda v, p, n: tuple(torch.from_numpy(g).float()
                                                  for g in grads_numpy64(v, p, n))),
-    (check_sgns_step, step_float64_math),
-    (check_keep_probability, lambda c, t, s=1e-3: np.float32(
+    (checks.check_sgns_step, step_float64_math),
+    (checks.check_keep_probability, lambda c, t, s=1e-3: np.float32(
         min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c))),
-    (check_keep_probability, lambda c, t, s=1e-3: np.array(
+    (checks.check_keep_probability, lambda c, t, s=1e-3: np.array(
         min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c))),
-    (check_keep_probability, lambda c, t, s=1e-3: torch.tensor(   # f and t as fractions
+    (checks.check_keep_probability, lambda c, t, s=1e-3: torch.tensor(   # f and t as fractions
         min(1.0, (math.sqrt((c / t) / s) + 1) * s / (c / t)), dtype=torch.float64)),
-    (check_expected_pairs, lambda n, w: np.float32(expected_pairs_reference(n, w))),
-    (check_adaptive_input_params, lambda c, d, m: np.int64(sum(
+    (checks.check_expected_pairs, lambda n, w: np.float32(checks.expected_pairs_reference(n, w))),
+    (checks.check_adaptive_input_params, lambda c, d, m: np.int64(sum(
         (hi - lo) * k + (k * m if k != m else 0)
         for lo, hi, k in zip([0, *c[:-1]], c, d, strict=True)))),
 ])
@@ -187,7 +180,7 @@ def step_returns_copies(w_in, w_out, inp, out, negatives, lr):
 
 
 WRONG = {
-    check_sgns_gradients: [
+    checks.check_sgns_gradients: [
         lambda v, p, n: tuple(-g for g in _ref_grads(v, p, n)),  # sign flipped
         lambda v, p, n: (_ref_grads(v, p, n)[0], _ref_grads(v, p, n)[1],
                          _ref_grads(v, p, n)[2].sum(0)),  # negatives summed: wrong shape
@@ -197,21 +190,22 @@ WRONG = {
             (lambda a: -torch.nn.functional.logsigmoid(a @ p))(v.clone().requires_grad_()),
             [v]),
     ],
-    check_sgns_step: [step_no_skip, step_moves_v_first, step_sign_flipped, step_returns_copies,
-                      lambda w_in, w_out, i, o, n, lr: None],  # does nothing
-    check_keep_probability: [
+    checks.check_sgns_step: [step_no_skip, step_moves_v_first, step_sign_flipped,
+                             step_returns_copies,
+                             lambda w_in, w_out, i, o, n, lr: None],  # does nothing
+    checks.check_keep_probability: [
         lambda c, t, s=1e-3: (math.sqrt(c / (s * t)) + 1) * s * t / c,  # not capped at 1
         lambda c, t, s=1e-3: min(1.0, math.sqrt(s * t / c)),  # the paper's sqrt(t/f) form
         lambda c, t, s=1e-3: min(1.0, math.sqrt(c / (s * t)) * s * t / c),  # forgets the +1
         lambda c, t, s=1e-3: str(min(1.0, (math.sqrt(c / (s * t)) + 1) * s * t / c)),  # a str
     ],
-    check_expected_pairs: [
+    checks.check_expected_pairs: [
         lambda n, w: n * (w + 1),  # ignores the sentence ends
         lambda n, w: 2 * n * w,  # a fixed window
         lambda n, w: n * (w + 1) / 2,  # counts one side only
         lambda n, w: max(0, n - 1) * (w + 1),  # a guess at the ends
     ],
-    check_adaptive_input_params: [
+    checks.check_adaptive_input_params: [
         lambda c, d, m: sum(x * k for x, k in zip(c, d, strict=True)),  # cumulative cutoffs
         lambda c, d, m: sum((hi - lo) * k for lo, hi, k in zip([0, *c[:-1]], c, d,
                                                                strict=True)),  # no projections
@@ -232,7 +226,7 @@ def test_checkers_reject_plausible_wrong_answers(checker):
 
 
 def test_keep_probability_messages_never_show_the_expected_value():
-    verdict = check_keep_probability(lambda c, t, s=1e-3: 0.123456)
+    verdict = checks.check_keep_probability(lambda c, t, s=1e-3: 0.123456)
     assert not verdict.passed and "expected" not in verdict.message.split("Hint")[0]
     assert "0.1234" not in verdict.message
 
@@ -244,6 +238,6 @@ def test_checkers_draw_fresh_cases_each_call():
         seen.append((count, total))
         return 1.0
 
-    check_keep_probability(spy)
-    check_keep_probability(spy)
+    checks.check_keep_probability(spy)
+    checks.check_keep_probability(spy)
     assert seen[0] != seen[len(seen) // 2]

@@ -11,10 +11,10 @@ from course_utils.evaluate import (
     purity_score,
     similarity_score,
 )
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
 LESSON = NOTEBOOK_DIR / "06_evaluation.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "06_evaluation_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 
 
 def test_lesson_spearman_equals_scipy_and_similarity_score():
@@ -53,8 +53,6 @@ def test_solutions_agree_with_course_utils():
 
 
 def test_solutions_hold_only_the_exercises():
-    from tests.nbutils import code_cells, read
-
     lesson_sources = {c.source for c in code_cells(read(LESSON))}
     solution_cells = code_cells(read(SOLUTIONS))
     assert len(solution_cells) <= 7  # setup, four exercises, one prediction check

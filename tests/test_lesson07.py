@@ -7,10 +7,10 @@ import torch.nn.functional as F
 
 from course_utils import checks
 from course_utils.gpt import GPT, GPTConfig
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 LESSON = NOTEBOOK_DIR / "07_decoder_llm.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "07_decoder_llm_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 NAMES = ["unembed", "param_count", "cosine_contributions"]
 
 

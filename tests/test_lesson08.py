@@ -12,10 +12,10 @@ import torch
 from course_utils import retrieval
 from course_utils.checks import check_index_bytes, check_info_nce, check_ndcg
 from course_utils.retrieval import info_nce
-from tests.nbutils import NOTEBOOK_DIR, load_definitions
+from tests.nbutils import NOTEBOOK_DIR, load_definitions, solutions_for
 
 LESSON = NOTEBOOK_DIR / "08_retrieval.ipynb"
-SOLUTIONS = NOTEBOOK_DIR / "solutions" / "08_retrieval_solutions.ipynb"
+SOLUTIONS = solutions_for(LESSON)
 
 
 def test_lesson_sentence_vector_by_hand_equals_encode():
