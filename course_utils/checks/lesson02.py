@@ -211,9 +211,10 @@ def check_paired_bootstrap(paired_bootstrap_interval: Callable) -> Verdict:
                 return f"for {n} paired scores the interval does not contain the mean difference"
             width, g_width = hi - lo, g_hi - g_lo
             if abs(g_width - width) > 0.15 * width or abs(g_lo - lo) > 0.15 * width:
-                return f"for {n} paired scores at level {level}: the interval's width is off " \
-                       f"by a factor {g_width / width:.2f} (pairs resampled together? the " \
-                       "right quantiles for this level?)"
+                side = ("too wide" if g_width > 1.15 * width else
+                        "too narrow" if g_width < 0.85 * width else "in the wrong place")
+                return f"for {n} paired scores at level {level}: the interval is {side} " \
+                       "(pairs resampled together? the right quantiles for this level?)"
             return None
 
         cases.append(((a.tolist(), b.tolist(), level, 20_000, int(rng.integers(0, 1000))), judge))

@@ -79,8 +79,10 @@ def check_param_count(param_count: Callable) -> Verdict:
                 return f"expected a whole number of parameters, got {value}"
             if tied and value == expected + V * d:
                 return "with tied weights the head is the token table: count that matrix once"
-            return f"for vocab_size={V}, block_size={T}, n_layer={L}, n_embd={d}, " \
-                   f"tied={tied} your count is off by {int(value - expected):+,}"
+            side = "too high" if value > expected else "too low"
+            return (f"for vocab_size={V}, block_size={T}, n_layer={L}, n_embd={d}, "
+                    f"tied={tied} your count is {side}: list every tensor of one block "
+                    "(weights and biases) and compare with model.named_parameters()")
 
         judge = scalar_judge(expected, wrong=wrong)
         cases.append(((V, T, L, d, tied), judge))
