@@ -26,6 +26,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from course_utils.encoders import minilm_sentence_vectors, text_tokens
+from course_utils.validation import atomic_write, check_float, check_int, check_probability
+
 EMBED_DIM = 384
 UNIT_TOL = 1e-3  # how far a row's norm may be from 1 and still count as a unit vector
 QUANT_KINDS = ("int8", "binary")
@@ -79,8 +82,7 @@ def _matrix(x, name: str, unit: bool = True):
 
 
 def _check_k(k, n: int, what: str = "the collection") -> int:
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}")
+    k = check_int(k, "k", minimum=1)
     if k > n:
         raise ValueError(f"k={k} is larger than {what} ({n} documents): use k <= {n}")
     return k
@@ -109,44 +111,21 @@ def _minilm(device: str | None):
     return load_minilm(device=device)
 
 
-def mean_pool(hidden, mask):
-    """Average token vectors over real tokens: ``(B, T, d)`` and mask ``(B, T)`` -> ``(B, d)``.
-
-    Padding positions (mask 0) get weight 0, so a sentence's vector does not depend on
-    how long the other sentences of its batch are.
-    """
-    mask = mask.unsqueeze(-1).to(hidden.dtype)  # (B, T, 1)
-    return (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-
-
 def encode(texts, batch_size: int = 64, max_length: int = 256, device: str | None = None):
     """all-MiniLM-L6-v2 sentence vectors: float32 ``(n, 384)``, unit rows.
 
     Each text is tokenized (WordPiece, truncated at ``max_length`` tokens, the length the
     model was trained with), run through the 6 layers, its last-layer token vectors are
-    averaged over the attention mask (``mean_pool``) and the result is scaled to length 1.
-    Equal to ``SentenceTransformer(<model dir>).encode(texts, normalize_embeddings=True)``.
+    averaged over the attention mask (``encoders.mean_pool``) and the result is scaled to
+    length 1: ``encoders.minilm_sentence_vectors(..., normalize=True)`` on a model loaded
+    once per device. Equal to
+    ``SentenceTransformer(<model dir>).encode(texts, normalize_embeddings=True)``.
     """
-    import numpy as np
-    import torch
-
     texts = _texts(texts)
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    batch_size = check_int(batch_size, "batch_size", minimum=1, hint=": try batch_size=64")
     tokenizer, model = _minilm(device)
-    dev = next(model.parameters()).device
-    order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths: less padding
-    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode():
-        for i in range(0, len(texts), batch_size):
-            rows = order[i : i + batch_size]
-            batch = tokenizer([texts[r] for r in rows], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt").to(dev)
-            hidden = model(**batch).last_hidden_state  # (B, T, 384)
-            pooled = mean_pool(hidden, batch["attention_mask"])  # (B, 384)
-            pooled = torch.nn.functional.normalize(pooled, dim=1)  # unit length
-            out[rows] = pooled.float().cpu().numpy()
-    return out
+    return minilm_sentence_vectors(texts, tokenizer, model, batch_size=batch_size,
+                                   max_length=max_length, normalize=True)
 
 
 # --------------------------------------------------------------------------- search
@@ -166,7 +145,7 @@ def search(queries, docs, k: int = 10):
     if q.shape[1] != d.shape[1]:
         raise ValueError(f"queries have dimension {q.shape[1]} but docs have {d.shape[1]}: "
                          "encode both with the same model")
-    _check_k(k, d.shape[0])
+    k = _check_k(k, d.shape[0])
     scores, ids = topk_scores(q, d, k=k, metric="dot", device="cpu")
     return scores.numpy(), ids.numpy()
 
@@ -185,7 +164,7 @@ def _ranking(ids, k: int | None):
     if arr.dtype.kind not in "iu":
         raise TypeError(f"ids must be integer document ids, got dtype {arr.dtype}")
     if k is not None:
-        _check_k(k, arr.shape[1], "the ranking")
+        k = _check_k(k, arr.shape[1], "the ranking")
         arr = arr[:, :k]
     return arr
 
@@ -355,9 +334,8 @@ def search_quantized(queries, index: QuantizedIndex, k: int = 10, rescore: int =
     if q.shape[1] != index.dim:
         raise ValueError(f"queries have dimension {q.shape[1]} but the index has {index.dim}")
     m = index.codes.shape[0]
-    _check_k(k, m)
-    if not isinstance(rescore, int) or isinstance(rescore, bool) or rescore < 0:
-        raise ValueError(f"rescore must be a non-negative int (a multiple of k), got {rescore!r}")
+    k = _check_k(k, m)
+    rescore = check_int(rescore, "rescore", minimum=0, hint=" (a multiple of k)")
     if rescore and docs is None:
         raise ValueError("rescore needs docs=, the float32 document vectors to rescore with")
     if index.kind == "int8":
@@ -411,10 +389,8 @@ def info_nce(queries, docs, temperature: float = 0.05):
     if q.shape != d.shape:
         raise ValueError(f"queries {tuple(q.shape)} and docs {tuple(d.shape)} must have the same "
                          "shape: one positive document per query, in the same order")
-    if not isinstance(temperature, int | float) or isinstance(temperature, bool) \
-            or not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be a positive number (typically 0.01-0.1), got "
-                         f"{temperature!r}")
+    temperature = check_float(temperature, "temperature", minimum=0, strict=True,
+                              hint=" (typically 0.01-0.1)")
     dtype = torch.promote_types(q.dtype, d.dtype)
     q = torch.nn.functional.normalize(q.to(dtype), dim=1)
     d = torch.nn.functional.normalize(d.to(dtype), dim=1)
@@ -426,27 +402,20 @@ def info_nce(queries, docs, temperature: float = 0.05):
 # --------------------------------------------------------------------------- lexical
 
 
-def _tokens(text: str) -> list[str]:
-    from course_utils.evaluate import text_tokens
-
-    return text_tokens(text)
-
-
 class BM25:
     """Okapi BM25 over tokenized documents (Robertson & Zaragoza 2009), scores ``(m,)``.
 
     score(q, doc) = sum over query words w of
     idf(w) * tf(w, doc) * (k1 + 1) / (tf(w, doc) + k1 * (1 - b + b * len(doc) / avg_len)),
     with idf(w) = log(1 + (N - n(w) + 0.5) / (n(w) + 0.5)) (Lucene's, never negative).
-    Texts are tokenized with ``evaluate.text_tokens`` (lowercase words).
+    Texts are tokenized with ``encoders.text_tokens`` (lowercase words).
     """
 
     def __init__(self, docs: Sequence[str], k1: float = 1.5, b: float = 0.75):
         docs = _texts(docs, "docs")
-        if not (k1 >= 0 and 0 <= b <= 1):
-            raise ValueError(f"expected k1 >= 0 and 0 <= b <= 1, got k1={k1!r}, b={b!r}")
-        self.k1, self.b = k1, b
-        self.doc_tokens = [_tokens(d) for d in docs]
+        self.k1 = check_float(k1, "k1", minimum=0, hint=" (the usual value is 1.5)")
+        self.b = check_probability(b, "b", hint=" (the usual value is 0.75)")
+        self.doc_tokens = [text_tokens(d) for d in docs]
         self.tf = [Counter(toks) for toks in self.doc_tokens]
         self.doc_len = [len(toks) for toks in self.doc_tokens]
         self.avg_len = max(sum(self.doc_len) / len(docs), 1e-9)
@@ -461,7 +430,7 @@ class BM25:
         if not isinstance(query, str):
             raise TypeError(f"query must be a string, got {type(query).__name__}")
         out = np.zeros(len(self.tf))
-        for w in _tokens(query):
+        for w in text_tokens(query):
             if w not in self.idf:
                 continue  # a word no document has adds nothing
             for i, tf in enumerate(self.tf):
@@ -476,7 +445,7 @@ class BM25:
         import numpy as np
 
         queries = _texts(queries, "queries")
-        _check_k(k, len(self.tf))
+        k = _check_k(k, len(self.tf))
         s = np.stack([self.scores(q) for q in queries])
         ids = np.argsort(-s, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(s, ids, 1), ids
@@ -504,7 +473,7 @@ def sif_vectors(kv, texts: Sequence[str], counts: dict[str, int], a: float = 1e-
     total = sum(counts.values())
     x = np.zeros((len(texts), kv.vector_size), dtype=np.float32)
     for i, text in enumerate(texts):
-        words = [w for w in _tokens(text) if w in kv.key_to_index]
+        words = [w for w in text_tokens(text) if w in kv.key_to_index]
         if words:
             weights = np.array([a / (a + counts.get(w, 0) / total) for w in words], np.float32)
             x[i] = weights @ kv[words] / len(words)
@@ -614,7 +583,6 @@ def load_retrieval_set(name: str = "wiki") -> RetrievalSet:
     query came from, 1 for the other passages of its article (see datasets/README.md).
     """
     from course_utils.data import cache_dir, source_entry
-    from course_utils.validation import atomic_write
 
     if name != "wiki":
         raise ValueError(f"unknown retrieval set {name!r}; the course has 'wiki'")

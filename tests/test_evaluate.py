@@ -4,38 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
+from course_utils import encoders as enc
 from course_utils import evaluate as ev
-from course_utils.data import DataIntegrityError, MissingDataError, load_analogies
+from course_utils import probes as pr
+from course_utils.data import (
+    DataIntegrityError,
+    MissingDataError,
+    load_analogies,
+    load_lee_similarity,
+)
+from tests import kvutils
+from tests.kvutils import make_kv
 
-
-def make_kv(words, vectors) -> KeyedVectors:
-    kv = KeyedVectors(np.asarray(vectors).shape[1])
-    kv.add_vectors(list(words), np.asarray(vectors, dtype=np.float32))
-    return kv
-
-
-@pytest.fixture(scope="module")
-def glove():
-    from course_utils.data import load_glove
-
-    return load_glove()
-
-
-@pytest.fixture(scope="module")
-def minilm():
-    from course_utils.data import load_minilm
-
-    return load_minilm(device="cpu")
-
-
-@pytest.fixture
-def small_kv():
-    rng = np.random.default_rng(1)
-    words = ["cat", "dog", "Cat", "car", "truck", "apple", "pear", "the", "a", "sky"]
-    return make_kv(words, rng.standard_normal((len(words), 6)))
+glove, small_kv = kvutils.glove, kvutils.small_kv  # fixtures
 
 
 # --------------------------------------------------------------------------- similarity
@@ -128,7 +111,7 @@ def test_similarity_bad_input(tmp_path, small_kv):
         ev.similarity_score(small_kv, empty)
     with pytest.raises(ValueError, match="no word pairs"):
         ev.similarity_score(small_kv, pairs=[])
-    with pytest.raises(ev.NoTestWordsError, match="none of the 353 pairs"):
+    with pytest.raises(enc.NoTestWordsError, match="none of the 353 pairs"):
         ev.similarity_score(make_kv(["xx", "yy"], np.eye(2)), "wordsim353")
     with pytest.raises(ValueError, match="oov policy"):
         ev.similarity_score(small_kv, "wordsim353", oov="mean")
@@ -210,189 +193,8 @@ def test_analogy_bad_input(small_kv):
     assert (res.total, res.skipped, res.accuracy, res.coverage) == (0, 1, 0.0, 0.0)
 
 
-# --------------------------------------------------------------------------- clustering
-
-
-def test_purity_by_hand():
-    assert ev.purity_score([0, 0, 1, 1], [5, 5, 7, 7]) == 1.0
-    assert ev.purity_score([0, 0, 1, 1], [1, 1, 1, 1]) == 0.5
-    assert ev.purity_score(["a", "a", "b", "b", "b"], [0, 1, 1, 1, 0]) == pytest.approx(3 / 5)
-    with pytest.raises(ValueError, match="equal length"):
-        ev.purity_score([0, 1], [0])
-    with pytest.raises(ValueError, match="no labels"):
-        ev.purity_score([], [])
-
-
-def test_cluster_score_separable_groups_and_missing_words():
-    rng = np.random.default_rng(0)
-    centers = np.eye(3, 10) * 10
-    words, vecs = [], []
-    for g in range(3):
-        for i in range(8):
-            words.append(f"g{g}w{i}")
-            vecs.append(centers[g] + rng.standard_normal(10) * 0.1)
-    kv = make_kv(words, vecs)
-    groups = {f"g{g}": [f"g{g}w{i}" for i in range(8)] + [f"g{g}missing"] for g in range(3)}
-    res = ev.cluster_score(kv, groups)
-    assert (res.purity, res.nmi, res.words, res.missing, res.k) == (1.0, pytest.approx(1.0),
-                                                                    24, 3, 3)
-    assert res.coverage == pytest.approx(24 / 27)
-
-
-def test_cluster_score_on_glove_beats_random(glove):
-    res = ev.cluster_score(glove)
-    rng = np.random.default_rng(0)
-    rand = make_kv(glove.index_to_key, rng.standard_normal(glove.vectors.shape))
-    floor = ev.cluster_score(rand)
-    assert res.words == floor.words > 300 and res.missing == 0
-    assert res.nmi > 0.5 > 0.15 > floor.nmi
-
-
-def test_cluster_bad_input(small_kv):
-    with pytest.raises(ev.NoTestWordsError, match="too few"):
-        ev.cluster_score(small_kv)  # knows none of the analogy-set groups
-    with pytest.raises(ValueError, match="two non-empty"):
-        ev.cluster_score(small_kv, {"only": ["cat", "dog"]})
-    with pytest.raises(ValueError, match="two non-empty"):
-        ev.cluster_score(small_kv, {"a": ["cat"], "b": []})
-
-
-def test_word_groups_are_disjoint():
-    groups = ev.word_groups()
-    assert set(groups) == set(ev.CLUSTER_GROUPS)
-    seen = [w for ws in groups.values() for w in ws]
-    assert len(seen) == len(set(seen)) and "athens" in groups["capital"]
-    assert "greece" in groups["country"] and "dinar" in groups["currency"]
-    with pytest.raises(ValueError, match="unknown word group"):
-        ev.word_groups(["countries"])
-
-
-# --------------------------------------------------------------------------- probes
-
-
-def _property_kv(n=40, dim=12, signal=6.0, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((2 * n, dim))
-    x[n:, 0] += signal  # class 1 is shifted along one direction
-    words = [f"a{i}" for i in range(n)] + [f"b{i}" for i in range(n)]
-    return make_kv(words, x), words[:n], words[n:]
-
-
-def test_probe_finds_a_planted_property_and_the_control_does_not():
-    kv, zeros, ones = _property_kv()
-    res = ev.probe_score(kv, (zeros, ones))
-    assert res.accuracy > 0.9 and res.baseline == pytest.approx(0.5)
-    assert res.control < 0.7 and res.selectivity > 0.25
-    assert res.words == 80 and res.missing == 0 and len(res.folds) == 5
-    flat, zeros, ones = _property_kv(signal=0.0)
-    assert ev.probe_score(flat, (zeros, ones)).accuracy < 0.75
-
-
-def test_probe_on_glove_plural(glove):
-    res = ev.probe_score(glove, "plural")
-    assert res.accuracy > 0.85 and res.accuracy > res.baseline + 0.3
-    assert res.selectivity > 0.2 and res.task == "plural"
-
-
-def test_probe_bad_input(small_kv):
-    with pytest.raises(ValueError, match="unknown probe task"):
-        ev.probe_score(small_kv, "plurals")
-    with pytest.raises(ValueError, match="two non-empty word lists"):
-        ev.probe_score(small_kv, (["cat"], []))
-    with pytest.raises(ev.NoTestWordsError, match="at least folds=5"):
-        ev.probe_score(small_kv, (["cat", "dog"], ["car", "truck"]))
-    with pytest.raises(ev.NoTestWordsError, match="too few|at least folds"):
-        ev.probe_score(small_kv, "plural")
-
-
-# --------------------------------------------------------------------------- text encoders
-
-
-def test_bag_of_embeddings(small_kv):
-    x, cov = ev.bag_of_embeddings(small_kv, ["The cat, the DOG!", ["unicorn"], "cat zebra"],
-                                  return_coverage=True)
-    assert x.shape == (3, 6) and x.dtype == np.float32
-    expected = small_kv.vectors[[small_kv.key_to_index[w] for w in ("the", "cat", "the", "dog")]]
-    np.testing.assert_allclose(x[0], expected.mean(0), rtol=1e-6)
-    assert not x[1].any()  # no known word: a zero row
-    np.testing.assert_allclose(x[2], small_kv["cat"])
-    assert cov == pytest.approx(5 / 7)
-    with pytest.raises(ValueError, match="no texts"):
-        ev.bag_of_embeddings(small_kv, [])
-    with pytest.raises(TypeError, match="list of texts"):
-        ev.bag_of_embeddings(small_kv, "one string")
-    with pytest.raises(TypeError, match="string of text"):
-        ev.text_tokens(["a", "list"])
-
-
-def test_minilm_sentence_vectors_use_the_mask(minilm):
-    tok, model = minilm
-    texts = ["a cat", "a much longer sentence that forces padding on the first one"]
-    alone = ev.minilm_sentence_vectors(texts[:1], tok, model)
-    batched = ev.minilm_sentence_vectors(texts, tok, model)
-    assert batched.shape == (2, 384)
-    np.testing.assert_allclose(batched[0], alone[0], atol=1e-5)
-    import torch
-
-    enc = tok(texts[:1], return_tensors="pt")
-    with torch.no_grad():
-        manual = model(**enc).last_hidden_state[0].mean(0).numpy()  # no padding: plain mean
-    np.testing.assert_allclose(alone[0], manual, atol=1e-5)
-    with pytest.raises(ValueError, match="no texts"):
-        ev.minilm_sentence_vectors([], tok, model)
-
-
-def test_minilm_word_vectors_and_input_table(minilm):
-    tok, model = minilm
-    kv = ev.minilm_word_vectors(["king", "queen", "king", ""], tok, model)
-    assert kv.index_to_key == ["king", "queen"] and kv.vector_size == 384
-    np.testing.assert_allclose(kv["queen"], ev.minilm_sentence_vectors(["queen"], tok, model)[0],
-                               atol=1e-5)
-    table = ev.minilm_input_embeddings(model, tok)
-    assert 15_000 < len(table) < 30_522
-    assert not any(w.startswith("##") or w.startswith("[") for w in table.index_to_key)
-    row = tok.convert_tokens_to_ids("king")
-    np.testing.assert_array_equal(table["king"],
-                                  model.get_input_embeddings().weight[row].detach().numpy())
-    with pytest.raises(ValueError, match="no words"):
-        ev.minilm_word_vectors([], tok, model)
-
-
-# --------------------------------------------------------------------------- downstream
-
-
-def test_polarity_with_a_perfect_and_a_useless_encoder():
-    sentences = [f"sentence {i}" for i in range(40)]
-    labels = [i % 2 for i in range(40)]
-    perfect = ev.polarity_score(lambda texts: np.array([[int(t.split()[1]) % 2, 1.0]
-                                                        for t in texts]), sentences, labels)
-    assert perfect.accuracy == 1.0 and perfect.baseline == 0.5 and len(perfect.folds) == 5
-    rng = np.random.default_rng(0)
-    useless = ev.polarity_score(lambda texts: rng.standard_normal((len(texts), 4)),
-                                sentences, labels)
-    assert useless.accuracy < 0.8
-
-
-def test_polarity_on_glove(glove):
-    res = ev.polarity_score(glove)
-    assert 0.5 < res.accuracy < 0.9 and res.coverage > 0.95 and res.baseline == 0.5
-
-
-def test_polarity_bad_input(small_kv):
-    with pytest.raises(ValueError, match="no sentences"):
-        ev.polarity_score(small_kv, [], [])
-    with pytest.raises(ValueError, match="equal length"):
-        ev.polarity_score(small_kv, ["a b"], [0, 1])
-    with pytest.raises(ValueError, match="at least folds=5"):
-        ev.polarity_score(small_kv, ["a"] * 6, [0, 0, 0, 0, 1, 1])
-    with pytest.raises(ValueError, match="expected \\(6, d\\)"):
-        ev.polarity_score(lambda t: np.zeros((2, 3)), ["a"] * 6, [0, 1] * 3, folds=2)
-    with pytest.raises(TypeError, match="KeyedVectors or a function"):
-        ev.polarity_score(42, ["a"] * 6, [0, 1] * 3, folds=2)
-
-
 def test_lee_data_is_what_gensim_ships():
-    docs, ratings = ev.load_lee_similarity()
+    docs, ratings = load_lee_similarity()
     assert len(docs) == 50 and ratings.shape == (50, 50)
     iu = np.triu_indices(50, 1)
     assert 0 <= ratings[iu].min() and ratings[iu].max() <= 1 and np.all(np.diag(ratings) == 1)
@@ -401,9 +203,9 @@ def test_lee_data_is_what_gensim_ships():
 def test_lee_score_agrees_with_a_hand_computation(glove):
     from scipy import stats
 
-    docs, ratings = ev.load_lee_similarity()
+    docs, ratings = load_lee_similarity()
     res = ev.lee_score(glove)
-    x = ev.bag_of_embeddings(glove, docs)
+    x = enc.bag_of_embeddings(glove, docs)
     x = x / np.linalg.norm(x, axis=1, keepdims=True)
     iu = np.triu_indices(50, 1)
     assert res.pearson == pytest.approx(stats.pearsonr((x @ x.T)[iu], ratings[iu])[0], abs=1e-6)
@@ -414,10 +216,10 @@ def test_lee_wrong_or_missing_file(fake_provider):
     root = fake_provider("lee_similarity")
     (root / "lee.cor").write_text("not the Lee documents\n")
     with pytest.raises(DataIntegrityError, match="lee.cor.*pip install"):
-        ev.load_lee_similarity()
+        load_lee_similarity()
     (root / "lee.cor").unlink()
     with pytest.raises(MissingDataError, match="missing"):
-        ev.load_lee_similarity()
+        load_lee_similarity()
 
 
 def test_lee_score_bad_input(small_kv):
@@ -425,62 +227,10 @@ def test_lee_score_bad_input(small_kv):
         ev.lee_score(small_kv, ["a", "b", "c"], np.eye(2))
     with pytest.raises(ValueError, match="at least 3 documents"):
         ev.lee_score(small_kv, [], np.zeros((0, 0)))
-    with pytest.raises(ev.NoTestWordsError, match="knows none of the words"):
+    with pytest.raises(enc.NoTestWordsError, match="knows none of the words"):
         ev.lee_score(make_kv(["xx", "yy"], np.eye(2)))
-    with pytest.raises(ev.NoTestWordsError, match="knows none of the words"):
-        ev.polarity_score(make_kv(["xx", "yy"], np.eye(2)))
-
-
-# --------------------------------------------------------------------------- comparison
-
-
-def test_compare_embeddings_table(glove):
-    rng = np.random.default_rng(0)
-    few = glove.index_to_key[:20_000]
-    rand = make_kv(few, rng.standard_normal((len(few), 50)))
-    nowords = make_kv(["xx", "yy", "zz"], np.eye(3))
-    table = ev.compare_embeddings({"random": rand, "glove": glove,
-                                   "none": ev.Embedding(kv=nowords, analogies=False)},
-                                  tasks=("wordsim353", "analogy", "probe", "lee"), n_boot=100)
-    assert [r["embedding"] for r in table.rows] == ["random", "glove", "none"]
-    ws = table.column("wordsim353")
-    assert ws["glove"] == pytest.approx(ev.similarity_score(glove).spearman)
-    assert abs(ws["random"]) < 0.2 and ws["none"] is None
-    assert table.column("analogy")["none"] is None
-    assert table.column("simlex999") == {"random": None, "glove": None, "none": None}
-    text = str(table)
-    lines = text.splitlines()
-    assert lines[0].split()[:4] == ["embedding", "words", "dim", "WS353"]
-    assert "SL999" not in text and len({len(line) for line in lines}) == 1
-    assert lines[-1].split()[0] == "none" and " - " in lines[-1]
-    assert table.results["glove"]["wordsim353"].ci_low < ws["glove"]
-    with pytest.raises(KeyError, match="no column"):
-        table.column("accuracy")
-
-
-def test_compare_embeddings_with_an_encoder_only():
-    calls = []
-
-    def encode(texts):
-        calls.append(len(texts))
-        return np.random.default_rng(len(texts)).standard_normal((len(texts), 8))
-
-    table = ev.compare_embeddings({"enc": ev.Embedding(encode=encode)},
-                                  tasks=("wordsim353", "polarity", "lee"))
-    row = table.rows[0]
-    assert row["wordsim353"] is None and row["words"] is None
-    assert row["polarity"] is not None and row["lee"] is not None and calls == [200, 50]
-
-
-def test_compare_embeddings_bad_input(small_kv):
-    with pytest.raises(ValueError, match="no embeddings"):
-        ev.compare_embeddings({})
-    with pytest.raises(ValueError, match="unknown task"):
-        ev.compare_embeddings({"a": small_kv}, tasks=("similarity",))
-    with pytest.raises(ValueError, match="neither kv nor encode"):
-        ev.compare_embeddings({"a": ev.Embedding()})
-    with pytest.raises(TypeError, match="KeyedVectors"):
-        ev.compare_embeddings({"a": np.eye(3)})
+    with pytest.raises(enc.NoTestWordsError, match="knows none of the words"):
+        pr.polarity_score(make_kv(["xx", "yy"], np.eye(2)))
 
 
 # ---- bootstrap intervals: level, coverage, degenerate cases
@@ -526,15 +276,15 @@ def test_similarity_score_passes_its_level_on(small_kv):
 
 def test_bootstrap_degenerate_cases_raise(small_kv):
     g, m = [1.0, 2.0, 3.0, 4.0], [1.0, 3.0, 2.0, 4.0]
-    with pytest.raises(ValueError, match="n_boot=0: a bootstrap interval needs at least 1"):
+    with pytest.raises(ValueError, match="n_boot must be an int >= 1, got 0: a bootstrap interval"):
         ev.spearman_interval(g, m, n_boot=0)
-    with pytest.raises(ValueError, match="n_boot=-5"):
+    with pytest.raises(ValueError, match="n_boot must be an int >= 1, got -5"):
         ev.spearman_interval(g, m, n_boot=-5)
-    with pytest.raises(ValueError, match="n_boot=0"):
+    with pytest.raises(ValueError, match="n_boot must be an int >= 1, got 0"):
         ev.paired_bootstrap(g, m, m, n_boot=0)
-    with pytest.raises(ValueError, match="level=95 is not a probability"):
+    with pytest.raises(ValueError, match="level must be > 0 and < 1, got 95.0; a 95% interval is"):
         ev.spearman_interval(g, m, level=95)
-    with pytest.raises(ValueError, match="level=0 is not a probability"):
+    with pytest.raises(ValueError, match="level must be > 0 and < 1, got 0.0"):
         ev.paired_bootstrap(g, m, m, level=0)
     with pytest.raises(ValueError, match="2 pairs are too few"):
         ev.spearman_interval([1.0, 2.0], [2.0, 1.0])
@@ -542,7 +292,7 @@ def test_bootstrap_degenerate_cases_raise(small_kv):
         ev.spearman_interval(g, m[:3])
     with pytest.raises(ValueError, match="equal-length 1-D"):
         ev.paired_bootstrap(g, m, m[:3])
-    with pytest.raises(ValueError, match="n_boot=-1 is not a count"):
+    with pytest.raises(ValueError, match="n_boot must be an int >= 0, got -1; use 1000, or 0"):
         ev.similarity_score(small_kv, pairs=[("cat", "dog", 1.0)] * 3, n_boot=-1)
 
 
@@ -558,3 +308,17 @@ def test_paired_bootstrap_pairs_the_draws():
     assert same.diff == 0 and same.ci_low == same.ci_high == 0 and same.p_value == 1.0
     far = ev.paired_bootstrap(gold, gold, rng.standard_normal(200), n_boot=500, seed=0)
     assert far.p_value < 0.01 and far.ci_low > 0
+
+
+def test_numpy_integers_are_counts(small_kv):
+    pairs = [("cat", "dog", 7.0), ("car", "truck", 8.0), ("cat", "car", 1.0), ("dog", "pear", 2.0)]
+    plain = ev.similarity_score(small_kv, pairs=pairs, restrict_vocab=8, n_boot=50)
+    numpy = ev.similarity_score(small_kv, pairs=pairs, restrict_vocab=np.int64(8),
+                                n_boot=np.int32(50), level=np.float32(0.95))
+    assert (numpy.spearman, numpy.ci_low, numpy.ci_high) == (plain.spearman, plain.ci_low,
+                                                             plain.ci_high)
+    assert numpy.n_boot == 50 and type(numpy.n_boot) is int
+    questions = {"s": [("cat", "dog", "car", "truck")]}
+    assert ev.analogy_accuracy(small_kv, questions, restrict_vocab=np.int64(9)).restrict_vocab == 9
+    with pytest.raises(ValueError, match="restrict_vocab must be an int, got 2.5; or None"):
+        ev.similarity_score(small_kv, pairs=pairs, restrict_vocab=2.5)

@@ -57,10 +57,15 @@ def test_lesson_plain_loop_agrees_with_course_utils_and_the_engine():
 
 
 def test_lesson_defines_no_twin_of_a_package_name():
+    import course_utils.compare
+    import course_utils.encoders
     import course_utils.evaluate
+    import course_utils.probes
     import course_utils.sgns
 
-    package = set(vars(course_utils.evaluate)) | set(vars(course_utils.sgns)) | {"NextWord"}
+    modules = (course_utils.compare, course_utils.encoders, course_utils.evaluate,
+               course_utils.probes, course_utils.sgns)
+    package = set().union(*(vars(m) for m in modules)) | {"NextWord"}
     defined = {node.name for cell in code_cells(read(LESSON))
                for node in ast.parse(cell.source).body
                if isinstance(node, ast.FunctionDef | ast.ClassDef)}

@@ -5,12 +5,9 @@ import pytest
 from gensim.models import KeyedVectors
 from scipy import stats
 
-from course_utils.evaluate import (
-    bag_of_embeddings,
-    paired_bootstrap,
-    purity_score,
-    similarity_score,
-)
+from course_utils.encoders import bag_of_embeddings
+from course_utils.evaluate import paired_bootstrap, similarity_score
+from course_utils.probes import purity_score
 from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
 LESSON = NOTEBOOK_DIR / "06_evaluation.ipynb"
