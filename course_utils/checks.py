@@ -1356,7 +1356,7 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     import numpy as np
 
     used = _forbidden_use(remove_top_directions, {
-        "course_utils.geometry.all_but_the_top": "course_utils' all_but_the_top"})
+        "course_utils.pathologies.all_but_the_top": "course_utils' all_but_the_top"})
     if used:
         return Verdict("4.3 all-but-the-top", False, f"the exercise asks you to build it, not "
                        f"to call {used}")
@@ -1386,7 +1386,7 @@ def check_mean_pair_cosine(mean_pair_cosine: Callable) -> Verdict:
     import numpy as np
 
     used = _forbidden_use(mean_pair_cosine, {
-        "course_utils.geometry.mean_cosine": "course_utils' mean_cosine (it samples pairs)"})
+        "course_utils.pathologies.mean_cosine": "course_utils' mean_cosine (it samples pairs)"})
     if used:
         return Verdict("4.4 mean pair cosine", False, f"the exercise asks for every pair "
                        f"exactly, not {used}")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import checks, data, get_device, set_seed, sgns
+from course_utils import bias, checks, data, get_device, pathologies, set_seed, sgns
 from course_utils import evaluate as ev
 from course_utils import geometry as geo
 from course_utils._hints import did_you_mean, suggestion
@@ -668,7 +668,7 @@ def test_geometry_refuses_words_where_numbers_belong(fn):
     with pytest.raises(TypeError, match="queries must hold numbers"):
         geo.topk_scores(np.array([["a", "b"]]), np.ones((3, 2)))
     with pytest.raises(TypeError, match="emb must hold numbers"):
-        geo.center(np.array([["a", "b"], ["c", "d"]]))
+        pathologies.center(np.array([["a", "b"], ["c", "d"]]))
 
 
 
@@ -692,11 +692,11 @@ def test_geometry_words_and_names_are_case_sensitive():
     with pytest.raises(KeyError, match="did you mean 'w1'"):
         geo.solve_analogy(kv, "W1", "w2", "w3")
     with pytest.raises(KeyError, match="did you mean 'w1'"):
-        geo.weat(kv, ["W1"], ["w2"], ["w3"], ["w4"])
+        bias.weat(kv, ["W1"], ["w2"], ["w3"], ["w4"])
     with pytest.raises(ValueError, match="unknown metric 'Cosine'; choose one of"):
         geo.topk_scores(np.ones((1, 3)), np.ones((2, 3)), metric="Cosine")
     with pytest.raises(ValueError, match="unknown metric 'cos'"):
-        geo.k_occurrence(np.eye(3), metric="cos")
+        pathologies.k_occurrence(np.eye(3), metric="cos")
     with pytest.raises(ValueError, match="unknown method '3CosAdd'"):
         geo.analogy_scores(kv, [("w1", "w2", "w3")], method="3CosAdd")
 
@@ -707,7 +707,7 @@ def test_nearest_neighbors_bad_queries():
         geo.nearest_neighbors(kv, np.array([NAN, 1.0, 1.0]))
     with pytest.raises(ValueError, match="queries have dimension 2 but the matrix has 3"):
         geo.nearest_neighbors(kv, np.ones(2))
-    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="k must be an int >= 1, got 0"):
         geo.nearest_neighbors(kv, "w1", k=0)
     with pytest.raises(TypeError, match="expected a word, a list of words or a vector, got int"):
         geo.nearest_neighbors(kv, 3)  # Python's "'int' object is not iterable" before
@@ -721,47 +721,49 @@ def test_nearest_neighbors_bad_queries():
 def test_pathology_helpers_refuse_nan_and_inf(bad):
     x = np.ones((3, 2))
     x[1, 0] = bad
-    for fn in (geo.center, geo.mean_cosine, geo.k_occurrence):
+    for fn in (pathologies.center, pathologies.mean_cosine, pathologies.k_occurrence):
         with pytest.raises(ValueError, match="emb contains NaN or infinity"):
             fn(x)
     with pytest.raises(ValueError, match="emb contains NaN or infinity"):
-        geo.top_directions(x, 1)
+        pathologies.top_directions(x, 1)
     with pytest.raises(ValueError, match="emb contains NaN or infinity"):
-        geo.all_but_the_top(x, 1)
+        pathologies.all_but_the_top(x, 1)
     with pytest.raises(ValueError, match="values must be finite, got 1 NaN or infinite"):
-        geo.skewness([1.0, bad, 2.0])  # a silent nan before
+        pathologies.skewness([1.0, bad, 2.0])  # a silent nan before
 
 
 def test_pathology_helpers_bad_shapes_and_counts():
     with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\), got \(3,\)"):
-        geo.top_directions(np.ones(3), 1)
+        pathologies.top_directions(np.ones(3), 1)
     with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\)"):
-        geo.k_occurrence(np.ones(3))
-    for bad in (-1, 1.5):
-        with pytest.raises(ValueError, match="n_components must be an int in \\[0, 3\\]"):
-            geo.top_directions(np.ones((4, 3)), bad)
-    with pytest.raises(ValueError, match="n_pairs must be a positive int, got 0"):
-        geo.mean_cosine(np.eye(3), n_pairs=0)
+        pathologies.k_occurrence(np.ones(3))
+    with pytest.raises(ValueError, match=r"n_components must be an int in \[0, 3\], got -1 for a "
+                       r"\(4, 3\) matrix"):
+        pathologies.top_directions(np.ones((4, 3)), -1)
+    with pytest.raises(ValueError, match=r"n_components must be an int, got 1.5 for a \(4, 3\)"):
+        pathologies.top_directions(np.ones((4, 3)), 1.5)
+    with pytest.raises(ValueError, match="n_pairs must be an int >= 1, got 0"):
+        pathologies.mean_cosine(np.eye(3), n_pairs=0)
     with pytest.raises(ValueError, match="need at least 2 rows: a row is not its own neighbour"):
-        geo.k_occurrence(np.ones((1, 3)))
+        pathologies.k_occurrence(np.ones((1, 3)))
     with pytest.raises(ValueError, match="queries have dimension 4 but the matrix has 3"):
-        geo.k_occurrence(np.eye(3), queries=np.ones((2, 4)))
+        pathologies.k_occurrence(np.eye(3), queries=np.ones((2, 4)))
     with pytest.raises(ValueError, match="need at least 2 values, got 0"):
-        geo.skewness([])
-    assert geo.skewness(np.array([[1.0, 2.0], [3.0, 4.0]])) == 0.0  # flattened, by design
+        pathologies.skewness([])
+    assert pathologies.skewness(np.array([[1.0, 2.0], [3.0, 4.0]])) == 0.0  # flattened, by design
 
 
 def test_weat_refuses_zero_and_nan_vectors_and_a_bad_permutation_count():
     kv = _kv(["a", "b", "c", "d", "z", "n"],
              [[1, 0], [0, 1], [1, 1], [1, -1], [0, 0], [NAN, 1]])
     with pytest.raises(ValueError, match="targets_x: 'z' has a zero vector"):
-        geo.weat(kv, ["a", "z"], ["b", "c"], ["c"], ["d"])  # a NaN effect size before
+        bias.weat(kv, ["a", "z"], ["b", "c"], ["c"], ["d"])  # a NaN effect size before
     with pytest.raises(ValueError, match="attributes_b: 'n' has a vector with NaN or infinity"):
-        geo.weat(kv, ["a"], ["b"], ["c"], ["n"])
+        bias.weat(kv, ["a"], ["b"], ["c"], ["n"])
     with pytest.raises(ValueError, match="targets_x must be a non-empty list of words, got 'a'"):
-        geo.weat(kv, "a", "b", ["c"], ["d"])
-    with pytest.raises(ValueError, match="n_permutations must be a positive int, got 0"):
-        geo.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
+        bias.weat(kv, "a", "b", ["c"], ["d"])
+    with pytest.raises(ValueError, match="n_permutations must be an int >= 1, got 0"):
+        bias.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
 
 
 # --------------------------------------------------------------------------- foreign files
@@ -945,11 +947,11 @@ def test_every_integer_dtype_and_numpy_int_counts_are_accepted():
     assert len(geo.nearest_neighbors(kv, "w0", k=np.int64(3))) == 3
     found = geo.solve_analogy(kv, "w0", "w1", "w2", k=np.int32(2), restrict_vocab=np.int64(5))
     assert len(found) == 2
-    assert geo.top_directions(m, np.int64(2)).shape == (2, 4)
-    assert -1 <= geo.mean_cosine(m, n_pairs=np.int64(20)) <= 1
-    assert geo.k_occurrence(m, k=np.int64(2)).sum() == 12
+    assert pathologies.top_directions(m, np.int64(2)).shape == (2, 4)
+    assert -1 <= pathologies.mean_cosine(m, n_pairs=np.int64(20)) <= 1
+    assert pathologies.k_occurrence(m, k=np.int64(2)).sum() == 12
     assert geo.topk_scores(m, m, k=np.int16(2), block_vocab=np.int64(2))[1].shape == (6, 2)
-    with pytest.raises(ValueError, match="k must be a positive int, got 2.0"):
+    with pytest.raises(ValueError, match="k must be an int, got 2.0"):
         geo.nearest_neighbors(kv, "w0", k=2.0)
 
 
