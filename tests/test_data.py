@@ -209,7 +209,7 @@ def test_glove_has_400k_words_and_no_empty_keys(glove):
 
 def test_glove_limit_and_bad_limit():
     assert len(load_glove(limit=1000)) == 1000
-    with pytest.raises(ValueError, match="limit"):
+    with pytest.raises(ValueError, match=r"limit must be an int >= 1, got 0 \(or None for"):
         load_glove(limit=0)
 
 
