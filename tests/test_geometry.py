@@ -363,3 +363,24 @@ def test_one_or_several_worker_threads_give_the_same_answer(k):
     bs, bi = brute_topk(q, m, k, "cosine")
     for s, i in answers:
         assert np.array_equal(i.numpy(), bi) and np.allclose(s.numpy(), bs, atol=1e-5)
+
+
+def test_as_tensor_unit_rows_and_word_vectors_the_helpers_other_modules_build_on():
+    t = geo.as_tensor(np.array([[3, 4]], dtype=np.int8), "x")
+    assert t.dtype == torch.float64 and t.tolist() == [[3.0, 4.0]]
+    assert geo.as_tensor(torch.ones(2, dtype=torch.float16), "x").dtype == torch.float32
+    with pytest.raises(TypeError, match="x must hold numbers, got dtype <U4: pass vectors"):
+        geo.as_tensor(np.array(["king"]), "x")
+    with pytest.raises(ValueError, match=r"x: expected shape \(d,\) or \(n, d\), got \(1, 1, 2\)"):
+        geo.as_tensor(np.ones((1, 1, 2)), "x")
+    big = torch.tensor([[3e30, 4e30], [0.0, 1e-30]])
+    assert torch.allclose(geo.unit_rows(big, "big"), torch.tensor([[0.6, 0.8], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="big row 1 is a zero vector, which has no direction"):
+        geo.unit_rows(torch.tensor([[1.0, 0.0], [0.0, 0.0]]), "big")
+    kv = random_kv(n=5, d=3)
+    got = geo.word_vectors(kv, ["w3", "w0"])
+    assert got.dtype == np.float64 and np.array_equal(got, kv.vectors[[3, 0]])
+    pair = (kv.vectors, kv.index_to_key)
+    assert np.array_equal(geo.word_vectors(pair, ["w1"]), kv.vectors[[1]])
+    with pytest.raises(KeyError, match="'W3' is not in the vocabulary.*did you mean 'w3'"):
+        geo.word_vectors(kv, ["W3"])
