@@ -11,10 +11,8 @@ a running top-k, so the full ``(queries x vocabulary)`` score matrix never exist
 equal gensim's ``most_similar`` / ``most_similar_cosmul``; input words are excluded; equal
 scores go to the lower row index. Batched analogies (``analogy_scores``) compare each
 vocabulary block once with the distinct question words and combine those similarities per
-question, which is how the whole Google set over 400k words runs in seconds.
-
-What goes wrong in a space (anisotropy, hubness) is in ``course_utils.pathologies``, and
-measuring bias (WEAT) in ``course_utils.bias``; both build on the functions here.
+question, which is how the whole Google set over 400k words runs in seconds. Anisotropy
+and hubness are in ``course_utils.pathologies``, WEAT in ``course_utils.bias``.
 """
 
 from __future__ import annotations
@@ -420,12 +418,9 @@ def _keys_and_matrix(kv, restrict_vocab: int | None = None):
             raise ValueError(f"got {len(words)} words for a matrix of {matrix.shape[0]} rows")
         key_to_index = {w: i for i, w in reversed(list(enumerate(words)))}
         if len(key_to_index) != len(words):  # a repeated word could answer its own question
-            seen: dict = {}
-            for i, w in enumerate(words):
-                if w in seen:
-                    raise ValueError(f"the word {w!r} occurs twice (rows {seen[w]} and {i}): "
-                                     "each word needs one row; drop the repeats")
-                seen[w] = i
+            i, w = next((i, w) for i, w in enumerate(words) if key_to_index[w] != i)
+            raise ValueError(f"the word {w!r} occurs twice (rows {key_to_index[w]} and {i}): "
+                             "each word needs one row; drop the repeats")
     elif hasattr(kv, "index_to_key") and hasattr(kv, "vectors"):
         words, key_to_index, matrix = kv.index_to_key, kv.key_to_index, kv.vectors
     else:
