@@ -41,20 +41,34 @@ def doctor() -> int:
 
     Never raises: each problem is a ``FAIL`` line with its fix, counted in the summary.
     """
-    problems = 0
     print(f"python      {platform.python_version()} ({sys.executable})")
-    for name in PACKAGES:
-        try:
-            print(f"{name:<20}{md.version(name)}")
-        except Exception:  # not installed, or its metadata is broken
-            problems += 1
-            print(f"  FAIL {name:<17}not installed: {REINSTALL}")
+    problems = _check_packages()
     try:
         from course_utils import data
     except Exception as exc:  # a broken install of the course itself
         print(_fail("course_utils", exc))
         print(f"\n{problems + 1} problem(s): see the lines above")
         return 1
+    problems += _check_data(data) + _check_gpu()
+    print("\nall good" if not problems else f"\n{problems} problem(s): see the lines above")
+    return 0 if not problems else 1
+
+
+def _check_packages() -> int:
+    """Print each package's version; return how many are missing."""
+    problems = 0
+    for name in PACKAGES:
+        try:
+            print(f"{name:<20}{md.version(name)}")
+        except Exception:  # not installed, or its metadata is broken
+            problems += 1
+            print(f"  FAIL {name:<17}not installed: {REINSTALL}")
+    return problems
+
+
+def _check_data(data) -> int:
+    """Print the cache folder and verify every catalogued source; return the problems."""
+    problems = 0
     try:
         print(f"\ndata cache  {data.cache_dir()}")
     except Exception as exc:
@@ -74,6 +88,11 @@ def doctor() -> int:
         except Exception as exc:  # report every source, not just the first failure
             problems += 1
             print(_fail(name, exc))
+    return problems
+
+
+def _check_gpu() -> int:
+    """Print the GPU torch sees (or that lessons run on the CPU); 1 when torch fails."""
     try:
         import torch
 
@@ -82,12 +101,11 @@ def doctor() -> int:
         else:
             gpu = f"none: lessons run on the CPU (torch {torch.__version__})"
         print(f"\nGPU         {gpu}")
+        return 0
     except Exception as exc:  # not installed, or a broken CUDA library
-        problems += 1
         print("\nGPU")
         print(_fail("torch", exc))
-    print("\nall good" if not problems else f"\n{problems} problem(s): see the lines above")
-    return 0 if not problems else 1
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,31 +7,25 @@ before they use it and raise an error naming the file and the fix when it is mis
 or altered. Tokenized corpora are cached as plain text under ``.cache/`` (git-ignored),
 so a second load is fast; each cache file's size and SHA-256 are recorded when it is
 written and checked when it is read, so a damaged cache is rebuilt from its source, never
-trusted. Files you pass yourself (``path=``) may be compressed (gzip, bz2, xz, a zip with
-one member); they are decoded as UTF-8 (or ``encoding=``), and a binary or undecodable
-file is refused with its name and line. Nothing here reaches the network.
+trusted. Files you pass yourself (``path=``) are read by ``course_utils.textfiles``:
+compressed or not, decoded as UTF-8 (or ``encoding=``), and a binary or undecodable file
+is refused with its name and line. Nothing here reaches the network.
 """
 
 from __future__ import annotations
 
-import bz2
-import codecs
 import contextlib
-import gzip
 import hashlib
 import json
-import lzma
 import os
 import unicodedata
 import warnings
-import zipfile
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course_utils.validation import atomic_write
+from course_utils.textfiles import codec_name, read_vectors, text_lines
+from course_utils.validation import atomic_write, check_int
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_PATH = REPO_ROOT / "datasets" / "manifest.json"
@@ -47,10 +41,6 @@ class DataIntegrityError(ValueError):
 
 class MissingDataError(FileNotFoundError):
     """A data file or the package that ships it is not installed."""
-
-
-class BadFileError(ValueError):
-    """A file you passed (a corpus, a vectors file) cannot be read as text of that kind."""
 
 
 class CacheDirError(OSError):
@@ -369,140 +359,11 @@ def _build_wiki(path: Path) -> list[list[str]]:
 
 def _build_lines(path: Path, encoding: str = "utf-8") -> list[list[str]]:
     docs = []
-    for _, line in _text_lines(path, encoding, "corpus file"):
+    for _, line in text_lines(path, encoding, "corpus file"):
         if not unicodedata.is_normalized("NFC", line):  # composed accents: é, not e + ´
             line = unicodedata.normalize("NFC", line)
         docs.extend(_chunks(tokenize_line(line)))
     return docs
-
-
-# --------------------------------------------------------------------------- foreign files
-
-_SNIFF = 1 << 16  # bytes looked at to tell text from binary
-_BINARY_MAGIC = {b"\x93NUMPY": "a numpy .npy array", b"%PDF": "a PDF document",
-                 b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
-                 b"7z\xbc\xaf": "a 7-Zip archive", b"Rar!": "a RAR archive",
-                 b"\x28\xb5\x2f\xfd": "a zstd-compressed file", b"\x7fELF": "a program",
-                 b"\x1f\x8b": "gzip data inside an archive",
-                 b"PK\x03\x04": "a zip inside an archive",
-                 b"SQLite format": "an SQLite database", b"\x80\x04\x95": "a pickle"}
-_DAMAGED = (EOFError, OSError, zlib.error, lzma.LZMAError, zipfile.BadZipFile, RuntimeError,
-            NotImplementedError)
-
-
-@contextlib.contextmanager
-def _open_bytes(path: Path) -> Iterator[tuple[Any, str]]:
-    """The file's bytes as a stream, decompressed when it is gzip, bz2, xz or a one-file zip.
-
-    The format is told by the file's first bytes, not its name. Yields ``(stream, label)``,
-    ``label`` naming the file (and the zip member) for error messages.
-    """
-    with path.open("rb") as fh:
-        magic = fh.read(6)
-    label = str(path)
-    if magic.startswith(b"PK"):
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile as exc:
-            raise BadFileError(f"{path} is a damaged zip file ({exc}): download it again") from None
-        with archive:
-            members = [m for m in archive.infolist()
-                       if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
-            if len(members) != 1:
-                names = ", ".join(m.filename for m in members[:5]) or "nothing"
-                raise BadFileError(
-                    f"{path} is a zip holding {len(members)} files ({names}"
-                    f"{', ...' if len(members) > 5 else ''}), expected exactly one: unzip it "
-                    "and pass the file you want as path=")
-            try:
-                stream = archive.open(members[0])
-            except _DAMAGED as exc:
-                raise BadFileError(f"{path}: cannot read {members[0].filename} inside it "
-                                   f"({exc}): unzip it yourself and pass the text file") from None
-            with stream:
-                yield stream, f"{path} (member {members[0].filename})"
-        return
-    opener = open
-    if magic.startswith(b"\x1f\x8b"):
-        opener = gzip.open
-    elif magic.startswith(b"BZh"):
-        opener = bz2.open
-    elif magic == b"\xfd7zXZ\x00":
-        opener = lzma.open
-    with opener(path, "rb") as stream:
-        yield stream, label
-
-
-def _codec(encoding: str) -> str:
-    if not isinstance(encoding, str):
-        raise TypeError(f"encoding must be a codec name such as 'utf-8' or 'latin-1', got "
-                        f"{type(encoding).__name__}")
-    try:
-        return codecs.lookup(encoding).name
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}: try 'utf-8', 'latin-1' or "
-                         "'cp1252'") from None
-
-
-def _refuse_binary(head: bytes, label: str, what: str) -> None:
-    """Raise BadFileError when the first bytes of a file are not text."""
-    kind = next((name for magic, name in _BINARY_MAGIC.items() if head.startswith(magic)), None)
-    if kind is None and head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise BadFileError(f"{label} is UTF-16 text: pass encoding='utf-16'")
-    control = sum(head.count(bytes([c])) for c in (*range(0, 8), *range(14, 27), *range(28, 32)))
-    if kind is None and (b"\x00" in head or control > 0.05 * len(head)):
-        kind = "binary data"
-    if kind is not None:
-        raise BadFileError(f"{label} is {kind}, not a text {what}: pass a plain-text file "
-                           "(gzip, bz2, xz or a one-file zip of one is fine)")
-
-
-def _text_lines(path: Path, encoding: str, what: str) -> Iterator[tuple[int, str]]:
-    """``(line_number, line)`` of a user text file: decompressed, decoded, checked.
-
-    Binary files are refused; a line that is not valid in ``encoding`` raises
-    ``BadFileError`` naming the file, the line and the byte, and the fix.
-    """
-    codec = _codec(encoding)
-    ascii_like = "\n".encode(codec) == b"\n" and not codec.startswith(("utf-16", "utf-32"))
-    try:
-        with _open_bytes(path) as (stream, label):
-            if ascii_like:
-                _refuse_binary(stream.read(_SNIFF), label, what)
-        with _open_bytes(path) as (stream, label):
-            if not ascii_like:  # multi-byte newlines: let Python's reader split the lines
-                reader = codecs.getreader(codec)(stream, errors="strict")
-                number = 0
-                try:
-                    for number, line in enumerate(reader, 1):  # noqa: B007
-                        yield number, line
-                except UnicodeDecodeError as exc:
-                    raise BadFileError(f"{label}, after line {number}: not valid {codec} "
-                                       f"({exc.reason}); pass the file's encoding=") from None
-                return
-            for number, raw in enumerate(stream, 1):
-                try:
-                    line = raw.decode(codec)
-                except UnicodeDecodeError as exc:
-                    bad = raw[exc.start : exc.start + 4]
-                    raise BadFileError(
-                        f"{label}, line {number}, byte {exc.start + 1}: not valid {codec} "
-                        f"({bad!r}); if the file uses another encoding pass encoding=, e.g. "
-                        "encoding='latin-1' (Western European) or encoding='cp1252' (Windows)"
-                    ) from None
-                if number == 1 and line.startswith("\ufeff"):  # a byte-order mark
-                    line = line[1:]
-                if "\r" in line:  # Windows (CR LF) and old Mac (CR) line ends, as text mode
-                    pieces = line.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-                    for piece in pieces[:-1] if pieces[-1] == "" else pieces:
-                        yield number, piece + "\n"
-                    continue
-                yield number, line
-    except _DAMAGED as exc:
-        if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
-            raise
-        raise BadFileError(f"{path} is damaged or truncated ({type(exc).__name__}: {exc}): "
-                           "download or decompress it again") from None
 
 
 def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None,
@@ -519,11 +380,11 @@ def load_corpus(name: str = "wiki", path: str | os.PathLike | None = None,
       file, such as ``text8.zip``). It is decoded as ``encoding`` (UTF-8 unless you say
       otherwise, e.g. ``encoding="latin-1"``) and normalized to NFC (composed accents)
       before tokenizing; a binary file, or a line that is not valid in the encoding, is
-      refused with ``BadFileError`` naming the file and line.
+      refused with ``course_utils.textfiles.BadFileError`` naming the file and line.
     """
     if path is not None:
         path = _user_file(path, "corpus file", "a plain-text file, one document per line")
-        codec = _codec(encoding)
+        codec = codec_name(encoding)
         stat = path.stat()
         key = hashlib.sha256(
             f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{codec}".encode())
@@ -639,17 +500,18 @@ def load_glove(path: str | os.PathLike | None = None, limit: int | None = None,
     first line is ``<words> <dim>``; compressed files (``.gz``, ``.bz2``, ``.xz``, a one-file
     ``.zip``) are read as they are. Words are normalized to NFC. A file with a repeated word,
     a NaN or infinite value, a row of another length, a value that is not a number, or no
-    vectors at all is refused with ``BadFileError`` naming the line. ``limit=`` keeps only
-    the first (most frequent) words.
+    vectors at all is refused with ``course_utils.textfiles.BadFileError`` naming the line.
+    ``limit=`` keeps only the first (most frequent) words.
     """
     import numpy as np
     from gensim.models import KeyedVectors
 
-    limit = _optional_positive_int(limit, "limit")
+    limit = None if limit is None else check_int(limit, "limit", minimum=1,
+                                                 hint=" (or None for every word)")
     if path is not None:
         path = _user_file(path, "GloVe file", "a GloVe text file (e.g. glove.6B.300d.txt)")
         with np.errstate(over="ignore"):  # 1e39 becomes inf in float32: refused by line
-            words, matrix = _read_vectors(path, limit, encoding)
+            words, matrix = read_vectors(path, limit, encoding)
         kv = KeyedVectors(matrix.shape[1])
         kv.add_vectors(words, matrix)
         return kv
@@ -663,89 +525,6 @@ def load_glove(path: str | os.PathLike | None = None, limit: int | None = None,
     kv = KeyedVectors(vectors.shape[1])
     kv.add_vectors(words[:n], np.asarray(vectors[:n], dtype=np.float32))
     return kv
-
-
-def _optional_positive_int(value, name: str) -> int | None:
-    """``value`` as an int >= 1 (numpy integers too), or None; a clear error otherwise."""
-    import numbers
-
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int or None, got {value!r}")
-    return int(value)
-
-
-def _read_vectors(path: Path, limit: int | None, encoding: str):
-    """``(words, float32 matrix)`` from a GloVe / word2vec text file, checked line by line."""
-    import numpy as np
-
-    words: list[str] = []
-    rows: list[Any] = []
-    first_seen: dict[str, int] = {}
-    header = None
-    dim = first_line = None
-    fix = "fix or remove that line (each line: a word, then its values, separated by spaces)"
-    for number, line in _text_lines(path, encoding, "vectors file"):
-        parts = [p for p in line.strip(" \t\r\n").replace("\t", " ").split(" ") if p]
-        if not parts:
-            continue  # a blank line
-        where = f"{path}, line {number}"
-        if first_line is None and header is None and len(parts) == 2 and all(
-                p.isdigit() for p in parts):
-            header = (int(parts[0]), int(parts[1]), number)  # word2vec's "<words> <dim>"
-            continue
-        if len(parts) == 1:
-            sep = next((c for c in ",;|" if c in parts[0]), None)
-            hint = (f"it looks separated by {sep!r}: replace them by spaces" if sep
-                    else "a word and no values")
-            raise BadFileError(f"{where} has a single field ({parts[0][:40]!r}: {hint}); "
-                               "expected 'word v1 v2 ...' separated by spaces")
-        word = unicodedata.normalize("NFC", parts[0])
-        try:
-            vec = np.array(parts[1:], dtype=np.float32)
-        except ValueError:
-            bad = next(p for p in parts[1:] if not _is_number(p))
-            raise BadFileError(f"{where}: {bad[:40]!r} (for the word {word!r}) is not a "
-                               f"number; {fix}") from None
-        if dim is None:
-            dim, first_line = len(vec), number
-            if header is not None and header[1] != dim:
-                raise BadFileError(f"{where} has {dim} values, but the header on line "
-                                   f"{header[2]} says {header[1]}; fix the header")
-        elif len(vec) != dim:
-            raise BadFileError(f"{where} has {len(vec)} values for {word!r}, expected {dim} "
-                               f"(as on line {first_line}): a ragged row; {fix}")
-        if not np.isfinite(vec).all():
-            col = int(np.flatnonzero(~np.isfinite(vec))[0])
-            raise BadFileError(f"{where}: value {col + 1} of {word!r} is {parts[col + 1]!r} "
-                               "(NaN, infinity or beyond float32's range); vectors must be "
-                               f"finite: {fix}")
-        if word in first_seen:
-            raise BadFileError(f"{where} repeats the word {word!r} (first on line "
-                               f"{first_seen[word]}); a word must have one vector: remove "
-                               "one of them")
-        first_seen[word] = number
-        words.append(word)
-        rows.append(vec)
-        if limit is not None and len(words) >= limit:
-            break
-    if not words:
-        raise BadFileError(f"{path} holds no vectors (empty or only a header); expected "
-                           "'word v1 v2 ...' per line")
-    if header is not None and limit is None and header[0] != len(words):
-        raise BadFileError(f"{path}: the header on line {header[2]} announces {header[0]:,} "
-                           f"words but the file holds {len(words):,} (truncated?); fix the "
-                           "header or download the file again")
-    return words, np.stack(rows)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _quiet_transformers() -> None:

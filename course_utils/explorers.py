@@ -16,6 +16,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from course_utils.validation import check_int
+
 __all__ = ["static_output", "neighbors_view", "analogy_view", "position_view", "retrieval_view",
            "neighbors_explorer", "analogy_explorer", "positions_explorer", "retrieval_explorer"]
 
@@ -84,10 +86,8 @@ def position_view(kind: str = "sinusoidal", position: int = 10, pair: int = 0,
 
     if kind not in ("sinusoidal", "rope"):
         raise ValueError(f"kind must be 'sinusoidal' or 'rope', got {kind!r}")
-    if not 0 <= pair < dim // 2:
-        raise ValueError(f"pair must be in [0, {dim // 2 - 1}] for dim={dim}, got {pair}")
-    if not 0 <= position < n_positions:
-        raise ValueError(f"position must be in [0, {n_positions - 1}], got {position}")
+    pair = check_int(pair, "pair", minimum=0, maximum=dim // 2 - 1, hint=f" for dim={dim}")
+    position = check_int(position, "position", minimum=0, maximum=n_positions - 1)
     freq = float(rope_frequencies(dim, base)[pair])
     angles = np.arange(n_positions) * freq
     if kind == "sinusoidal":
@@ -114,6 +114,7 @@ def retrieval_view(encode: Callable[[list[str]], Any], passages: Sequence[str], 
 
     if not passages:
         raise ValueError("passages is empty: pass at least one passage to search")
+    k = check_int(k, "k", minimum=1)
     if not isinstance(query, str) or not query.strip():
         raise ValueError(f"query must be a non-empty string, got {query!r}")
     docs = _unit_rows(encode(list(passages)) if passage_vectors is None else passage_vectors)
@@ -122,7 +123,7 @@ def retrieval_view(encode: Callable[[list[str]], Any], passages: Sequence[str], 
                          "passages: it must return one row per text")
     q = _unit_rows(encode([query]))[0]
     scores = docs @ q
-    top = np.argsort(-scores, kind="stable")[: max(1, min(k, len(passages)))]
+    top = np.argsort(-scores, kind="stable")[:k]
     return [(float(scores[i]), passages[i]) for i in top]
 
 

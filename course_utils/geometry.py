@@ -11,21 +11,18 @@ a running top-k, so the full ``(queries x vocabulary)`` score matrix never exist
 equal gensim's ``most_similar`` / ``most_similar_cosmul``; input words are excluded; equal
 scores go to the lower row index. Batched analogies (``analogy_scores``) compare each
 vocabulary block once with the distinct question words and combine those similarities per
-question, which is how the whole Google set over 400k words runs in seconds.
-
-Also here: ``center`` and ``all_but_the_top`` (Mu & Viswanath 2018), ``mean_cosine``
-(anisotropy), ``k_occurrence`` and ``skewness`` (hubness), and ``weat`` (Caliskan et al.
-2017).
+question, which is how the whole Google set over 400k words runs in seconds. Anisotropy
+and hubness are in ``course_utils.pathologies``, WEAT in ``course_utils.bias``.
 """
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
+
+from course_utils.validation import check_int
 
 METRICS = ("cosine", "dot", "euclidean", "manhattan")
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
@@ -35,15 +32,12 @@ _COSMUL_EPS = 1e-6  # as in gensim's most_similar_cosmul (Levy & Goldberg 2014, 
 # --------------------------------------------------------------------------- pairwise
 
 
-def _positive_int(value, name: str) -> int:
-    """``value`` as an int >= 1; numpy integers count, bools and floats do not."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
+def as_tensor(x: Any, name: str):
+    """``x`` (numpy array, list or torch tensor of shape ``(d,)`` or ``(n, d)``) as a float tensor.
 
-
-def _as_tensor(x: Any, name: str):
-    """A float tensor: float16/bfloat16 widened to float32, integers to float64."""
+    float16/bfloat16 are widened to float32, integers to float64; words, complex numbers,
+    NaN, infinity, empty and 3-D inputs raise an error that names ``name`` and the fix.
+    """
     import numpy as np
     import torch
 
@@ -98,7 +92,7 @@ def _pair(a, b, fn):
     import torch
 
     was_torch = isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor)
-    ta, tb = _as_tensor(a, "a"), _as_tensor(b, "b")
+    ta, tb = as_tensor(a, "a"), as_tensor(b, "b")
     if ta.shape[-1] != tb.shape[-1]:
         raise ValueError(f"a and b must have the same dimension, got shapes {tuple(ta.shape)} "
                          f"and {tuple(tb.shape)}")
@@ -117,8 +111,9 @@ def _pair(a, b, fn):
     return out.item() if out.ndim == 0 else out.numpy()
 
 
-def _unit_rows(x, name: str = "a"):
-    """Each row divided by its length, right for very large and very small lengths too.
+def unit_rows(x, name: str = "a"):
+    """Each row of the ``(n, d)`` tensor ``x`` divided by its length, right for very large
+    and very small lengths too; a zero row raises ``ValueError`` naming ``name`` and the row.
 
     A plain norm squares the entries: past about 1e19 (float32) the square overflows to
     infinity, below about 1e-19 it underflows to zero. Rows whose norm is out of that safe
@@ -149,7 +144,7 @@ def _unit_rows(x, name: str = "a"):
 
 
 def _cosine(x, y):
-    return _unit_rows(x, "a") @ _unit_rows(y, "b").T
+    return unit_rows(x, "a") @ unit_rows(y, "b").T
 
 
 def cosine_similarity(a, b):
@@ -198,17 +193,17 @@ def topk_scores(queries, matrix, k: int = 10, metric: str = "cosine", exclude=No
 
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {METRICS}")
-    k = _positive_int(k, "k")
+    k = check_int(k, "k", minimum=1)
     from course_utils.runtime import get_device
 
     dev = torch.device(get_device(device))
-    q = _as_tensor(queries, "queries")
-    m = _as_tensor(matrix, "matrix")
+    q = as_tensor(queries, "queries")
+    m = as_tensor(matrix, "matrix")
     q = q.reshape(1, -1) if q.ndim == 1 else q
     if q.shape[1] != m.shape[1]:
         raise ValueError(f"queries have dimension {q.shape[1]} but the matrix has {m.shape[1]}")
     if metric == "cosine":  # normalized before the float32 cast: 1e200 (float64) stays right
-        q, m = _unit_rows(q, "queries").float(), _unit_rows(m, "matrix").float()
+        q, m = unit_rows(q, "queries").float(), unit_rows(m, "matrix").float()
     else:
         q, m = _to_float32(q, "queries"), _to_float32(m, "matrix")
     sign = -1.0 if metric in ("euclidean", "manhattan") else 1.0  # always maximize internally
@@ -320,8 +315,8 @@ def _running_topk(score, n: int, vocab_size: int, k: int, exclude, block_queries
     row index, as a brute-force stable sort would.
     """
 
-    block_queries = _positive_int(block_queries, "block_queries")
-    block_vocab = _positive_int(block_vocab, "block_vocab")
+    block_queries = check_int(block_queries, "block_queries", minimum=1)
+    block_vocab = check_int(block_vocab, "block_vocab", minimum=1)
     from concurrent.futures import ThreadPoolExecutor
 
     import torch
@@ -423,12 +418,9 @@ def _keys_and_matrix(kv, restrict_vocab: int | None = None):
             raise ValueError(f"got {len(words)} words for a matrix of {matrix.shape[0]} rows")
         key_to_index = {w: i for i, w in reversed(list(enumerate(words)))}
         if len(key_to_index) != len(words):  # a repeated word could answer its own question
-            seen: dict = {}
-            for i, w in enumerate(words):
-                if w in seen:
-                    raise ValueError(f"the word {w!r} occurs twice (rows {seen[w]} and {i}): "
-                                     "each word needs one row; drop the repeats")
-                seen[w] = i
+            i, w = next((i, w) for i, w in enumerate(words) if key_to_index[w] != i)
+            raise ValueError(f"the word {w!r} occurs twice (rows {key_to_index[w]} and {i}): "
+                             "each word needs one row; drop the repeats")
     elif hasattr(kv, "index_to_key") and hasattr(kv, "vectors"):
         words, key_to_index, matrix = kv.index_to_key, kv.key_to_index, kv.vectors
     else:
@@ -437,7 +429,7 @@ def _keys_and_matrix(kv, restrict_vocab: int | None = None):
     if len(words) == 0:
         raise ValueError("the embedding has no words")
     if restrict_vocab is not None:
-        matrix = matrix[:_positive_int(restrict_vocab, "restrict_vocab")]
+        matrix = matrix[:check_int(restrict_vocab, "restrict_vocab", minimum=1)]
     return words, key_to_index, matrix
 
 
@@ -450,6 +442,19 @@ def _index(word: str, key_to_index: dict, words: Sequence[str]) -> int:
 
     raise KeyError(f"{word!r} is not in the vocabulary ({len(words):,} words)"
                    f"{suggestion(word, words)}")
+
+
+def word_vectors(kv, words: Sequence[str]):
+    """The vectors of ``words`` as a float64 ``(len(words), d)`` numpy array.
+
+    ``kv`` is gensim ``KeyedVectors`` or a ``(matrix, words)`` pair; an unknown word raises
+    ``KeyError`` with a "did you mean" suggestion.
+    """
+    import numpy as np
+
+    vocab, key_to_index, matrix = _keys_and_matrix(kv)
+    return np.stack([np.asarray(matrix[_index(w, key_to_index, vocab)], dtype=np.float64)
+                     for w in words])
 
 
 def nearest_neighbors(kv, word_or_vector, k: int = 10, metric: str = "cosine",
@@ -522,38 +527,60 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
 
     if method not in ANALOGY_METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {ANALOGY_METHODS}")
-    k = _positive_int(k, "k")
+    k = check_int(k, "k", minimum=1)
     words, key_to_index, matrix = _keys_and_matrix(kv, restrict_vocab)
+    idx = _question_rows(questions, key_to_index, words)
+    uniq, inv = np.unique(idx, return_inverse=True)
+    dev = torch.device(get_device(device))
     full = kv[0] if isinstance(kv, tuple) else kv.vectors
+    unit = unit_rows(as_tensor(np.asarray(full[uniq]), "vectors"),
+                     "the analogy words").float().to(dev)
+    m = unit_rows(as_tensor(matrix, "matrix"), "matrix").float().to(dev)
+    exclude = idx if exclude is None else exclude
+    abc = [torch.as_tensor(col, device=dev) for col in inv.reshape(idx.shape).T]
+    if block_vocab is None:
+        block_vocab = 2048 if len(idx) >= block_queries else 16_384
+    norms = _cosadd_norms(unit, *abc) if method == "3cosadd" else None  # before any scan
+    prepare, score = _analogy_scorer(method, unit, m, *abc)
+    s, i = _running_topk(score, len(idx), m.shape[0], k, exclude, block_queries, block_vocab,
+                         dev, prepare)
+    if method == "3cosadd":
+        s = s / norms.cpu()[:, None]  # cosine with the normalized b - a + c
+    return _mark_padding(s, i, exclude, m.shape[0], -torch.inf)
+
+
+def _question_rows(questions, key_to_index: dict, words: Sequence[str]):
+    """The ``(n, 3)`` row indices of the ``(a, b, c)`` words of each question, checked."""
+    import numpy as np
+
     if len(questions) == 0:
         raise ValueError("no analogy questions given")
     for q in questions:
         if isinstance(q, str) or len(q) < 3:
             raise ValueError(f"each question must be (a, b, c) words, got {q!r}")
-    idx = np.array([[_index(w, key_to_index, words) for w in q[:3]] for q in questions])
-    uniq, inv = np.unique(idx, return_inverse=True)
-    inv = inv.reshape(idx.shape)
-    dev = torch.device(get_device(device))
-    unit = _unit_rows(_as_tensor(np.asarray(full[uniq]), "vectors"),
-                      "the analogy words").float().to(dev)
-    m = _unit_rows(_as_tensor(matrix, "matrix"), "matrix").float().to(dev)
-    exclude = idx if exclude is None else exclude
-    ia, ib, ic = (torch.as_tensor(inv[:, j], device=dev) for j in range(3))
-    n = len(idx)
-    if block_vocab is None:
-        block_vocab = 2048 if n >= block_queries else 16_384
-    if method == "3cosadd":
-        query = unit[ib] - unit[ia] + unit[ic]
-        norms = query.norm(dim=1)
-        if (norms == 0).any():
-            raise ValueError("b - a + c is the zero vector for some question (a == b and c "
-                             "cancels?): no direction to search")
+    return np.array([[_index(w, key_to_index, words) for w in q[:3]] for q in questions])
+
+
+def _cosadd_norms(unit, ia, ib, ic):
+    """The length of b̂ − â + ĉ per question; a zero length (no direction) is refused."""
+    norms = (unit[ib] - unit[ia] + unit[ic]).norm(dim=1)
+    if (norms == 0).any():
+        raise ValueError("b - a + c is the zero vector for some question (a == b and c "
+                         "cancels?): no direction to search")
+    return norms
+
+
+def _analogy_scorer(method: str, unit, m, ia, ib, ic):
+    """``(prepare, score)`` for ``_running_topk``: a vocabulary block's cosines with the
+    question words, then each question's score from three gathered rows of them."""
+    import torch
+
+    bag = torch.stack([ib, ia, ic], 1)
+    signs = torch.tensor([1.0, -1.0, 1.0], device=unit.device).expand(len(ia), 3)
+
     def prepare(v0: int, v1: int):
         sims = unit @ m[v0:v1].T  # (words in the questions, block): cos(w, x)
         return sims if method == "3cosadd" else sims.add_(1).mul_(0.5)
-
-    bag, signs = torch.stack([ib, ia, ic], 1), torch.tensor([1.0, -1.0, 1.0], device=dev)
-    signs = signs.expand(n, 3)
 
     def score(q0: int, q1: int, sims):
         if method == "3cosadd":  # one fused pass: sims[b] - sims[a] + sims[c], row by row
@@ -562,11 +589,7 @@ def analogy_scores(kv, questions: Sequence[tuple[str, str, str]], k: int = 1,
         s, other, third = (torch.index_select(sims, 0, j[q0:q1]) for j in (ib, ia, ic))
         return s.mul_(third).div_(other.add_(_COSMUL_EPS))
 
-    s, i = _running_topk(score, n, m.shape[0], k, exclude, block_queries, block_vocab, dev,
-                         prepare)
-    if method == "3cosadd":
-        s = s / norms.cpu()[:, None]  # cosine with the normalized b - a + c
-    return _mark_padding(s, i, exclude, m.shape[0], -torch.inf)
+    return prepare, score
 
 
 def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd",
@@ -580,188 +603,3 @@ def solve_analogy(kv, a: str, b: str, c: str, k: int = 1, method: str = "3cosadd
                                  restrict_vocab=restrict_vocab, device=device)
     words = kv[1] if isinstance(kv, tuple) else kv.index_to_key
     return [(words[int(i)], float(s)) for s, i in zip(scores[0], idx[0], strict=True) if i >= 0]
-
-
-# --------------------------------------------------------------------------- pathologies
-
-
-def _as_matrix(emb, name: str = "emb"):
-    """``emb`` as a float ``(n, d)`` torch tensor, and whether the caller passed torch."""
-    import torch
-
-    was_torch = isinstance(emb, torch.Tensor)
-    t = _as_tensor(emb, name)
-    if t.ndim != 2:
-        raise ValueError(f"{name}: expected a matrix of shape (n, d), got {tuple(t.shape)}: "
-                         f"try {name}.reshape(1, -1)")
-    return t.float() if t.dtype == torch.float16 else t, was_torch
-
-
-def _back(t, was_torch: bool):
-    return t if was_torch else t.numpy()
-
-
-def center(emb):
-    """``emb`` minus its mean row: ``(n, d)`` → ``(n, d)`` (numpy in → numpy out)."""
-    t, was_torch = _as_matrix(emb)
-    return _back(t - t.mean(dim=0, keepdim=True), was_torch)
-
-
-def top_directions(emb, n_components: int):
-    """The ``n_components`` leading principal directions of ``emb`` (centered), ``(D, d)``."""
-    import torch
-
-    t, was_torch = _as_matrix(emb)
-    if (isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral)
-            or not 0 <= n_components <= min(t.shape)):
-        raise ValueError(f"n_components must be an int in [0, {min(t.shape)}] for a "
-                         f"{tuple(t.shape)} matrix, got {n_components!r}")
-    n_components = int(n_components)
-    centered = t - t.mean(dim=0, keepdim=True)
-    _, _, vh = torch.linalg.svd(centered.double(), full_matrices=False)
-    return _back(vh[:n_components].to(t.dtype), was_torch)
-
-
-def all_but_the_top(emb, n_components: int | None = None):
-    """Mu & Viswanath (2018)'s post-processing: remove the mean and the top directions.
-
-    ``emb``: ``(n, d)``. Subtracts the mean row, then each row's projection on the first
-    ``n_components`` principal directions (default ``max(1, d // 100)``, the paper's rule
-    of thumb). Returns an ``(n, d)`` array of the same kind.
-    """
-    t, was_torch = _as_matrix(emb)
-    if n_components is None:
-        n_components = max(1, t.shape[1] // 100)
-    centered = t - t.mean(dim=0, keepdim=True)
-    if n_components == 0:
-        return _back(centered, was_torch)
-    u = _as_tensor(top_directions(t, n_components), "directions").to(t.dtype)
-    return _back(centered - (centered @ u.T) @ u, was_torch)
-
-
-def mean_cosine(emb, n_pairs: int = 10_000, seed: int = 0) -> float:
-    """Mean cosine similarity of ``n_pairs`` random pairs of distinct rows of ``emb``.
-
-    Near 0 for directions spread evenly (isotropic); clearly positive when every vector
-    leans the same way (anisotropy, Ethayarajh 2019). Deterministic for a given ``seed``.
-    """
-    import torch
-
-    t, _ = _as_matrix(emb)
-    if t.shape[0] < 2:
-        raise ValueError(f"need at least 2 rows to form pairs, got {t.shape[0]}")
-    n_pairs = _positive_int(n_pairs, "n_pairs")
-    gen = torch.Generator().manual_seed(seed)
-    i = torch.randint(0, t.shape[0], (n_pairs,), generator=gen)
-    j = (i + torch.randint(1, t.shape[0], (n_pairs,), generator=gen)) % t.shape[0]  # j != i
-    u = _unit_rows(t.float(), "emb")
-    return float((u[i] * u[j]).sum(dim=1).mean())
-
-
-def k_occurrence(emb, k: int = 10, metric: str = "cosine", queries=None,
-                 device: str | None = None):
-    """How often each row of ``emb`` is among the ``k`` nearest neighbours of the others.
-
-    ``emb``: ``(n, d)``; each row's own index is excluded from its list. With ``queries``
-    (``(m, d)``) the lists are those of the queries instead (nothing excluded). Returns an
-    ``(n,)`` int numpy array summing to ``k`` times the number of lists. A few rows with
-    very high counts are *hubs* (Radovanović et al. 2010).
-    """
-    import numpy as np
-
-    t, _ = _as_matrix(emb)
-    if queries is None:
-        q, exclude = t, np.arange(t.shape[0])[:, None]
-        if t.shape[0] < 2:
-            raise ValueError("need at least 2 rows: a row is not its own neighbour")
-    else:
-        q, _ = _as_matrix(queries, "queries")
-        exclude = None
-    _, idx = topk_scores(q, t, k=k, metric=metric, exclude=exclude, device=device)
-    if queries is None:
-        idx = idx[:, : min(k, t.shape[0] - 1)]
-    return np.bincount(idx.reshape(-1).numpy(), minlength=t.shape[0])
-
-
-def skewness(values) -> float:
-    """The sample skewness E[(x - mean)³] / std³ (0 for a symmetric distribution)."""
-    import numpy as np
-
-    x = np.asarray(values, dtype=np.float64).reshape(-1)
-    if x.size < 2:
-        raise ValueError(f"need at least 2 values, got {x.size}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"values must be finite, got {int((~np.isfinite(x)).sum())} NaN or "
-                         f"infinite of {x.size}; drop them first, e.g. x[np.isfinite(x)]")
-    sd = x.std()
-    return 0.0 if sd == 0 else float(((x - x.mean()) ** 3).mean() / sd**3)
-
-
-# --------------------------------------------------------------------------- bias
-
-
-@dataclass(frozen=True)
-class WeatResult:
-    """A WEAT test (Caliskan et al. 2017): effect size (Cohen's d) and one-sided p-value."""
-
-    effect_size: float
-    p_value: float
-    statistic: float
-    n_permutations: int
-
-
-def _weat_vectors(kv, words: Sequence[str], name: str):
-    import numpy as np
-
-    if isinstance(words, str) or len(words) == 0:
-        raise ValueError(f"{name} must be a non-empty list of words, got {words!r}")
-    vocab, key_to_index, matrix = _keys_and_matrix(kv)
-    vectors = np.stack([np.asarray(matrix[_index(w, key_to_index, vocab)], dtype=np.float64)
-                        for w in words])
-    for word, v in zip(words, vectors, strict=True):
-        if not np.isfinite(v).all():
-            raise ValueError(f"{name}: {word!r} has a vector with NaN or infinity; drop it")
-        if not v.any():
-            raise ValueError(f"{name}: {word!r} has a zero vector, which has no direction "
-                             "(cosine is undefined); drop it")
-    return vectors
-
-
-def weat(kv, targets_x: Sequence[str], targets_y: Sequence[str],
-         attributes_a: Sequence[str], attributes_b: Sequence[str],
-         n_permutations: int = 10_000, seed: int = 0) -> WeatResult:
-    """Word Embedding Association Test: do X lean to A and Y to B more than chance?
-
-    s(w) = mean cos(w, A) − mean cos(w, B); the statistic is Σ_X s − Σ_Y s, the effect size
-    (mean_X s − mean_Y s) / std_{X∪Y} s, and the p-value the share of random equal-size
-    re-splits of X ∪ Y whose statistic is at least as large (``n_permutations`` of them,
-    seeded; every split when there are fewer). X and Y must have the same size.
-    """
-    import itertools
-    import math
-
-    import numpy as np
-
-    x, y = _weat_vectors(kv, targets_x, "targets_x"), _weat_vectors(kv, targets_y, "targets_y")
-    a = _weat_vectors(kv, attributes_a, "attributes_a")
-    b = _weat_vectors(kv, attributes_b, "attributes_b")
-    if len(x) != len(y):
-        raise ValueError(f"targets_x and targets_y must have the same size, got {len(x)} and "
-                         f"{len(y)}: drop words from the longer list")
-    n_permutations = _positive_int(n_permutations, "n_permutations")
-    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
-    both = unit(np.vstack([x, y]))
-    s = (both @ unit(a).T).mean(axis=1) - (both @ unit(b).T).mean(axis=1)
-    n = len(x)
-    stat = s[:n].sum() - s[n:].sum()
-    effect = (s[:n].mean() - s[n:].mean()) / s.std(ddof=1)
-    total = s.sum()
-    if math.comb(2 * n, n) <= n_permutations:
-        splits = (list(c) for c in itertools.combinations(range(2 * n), n))
-        sums = np.array([s[c].sum() for c in splits])
-    else:
-        rng = np.random.default_rng(seed)
-        sums = np.array([s[rng.permutation(2 * n)[:n]].sum() for _ in range(n_permutations)])
-    perm_stats = 2 * sums - total  # Σ_Xi s − Σ_Yi s with Yi the rest
-    p = float((perm_stats >= stat - 1e-12).mean())
-    return WeatResult(float(effect), p, float(stat), len(sums))

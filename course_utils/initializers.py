@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from course_utils.validation import check_int, check_seed
+
 __all__ = [
     "SCHEMES", "init_embedding", "embedding_multiplier", "CoverageReport", "pretrained_init",
     "OOV_POLICIES", "subword_init", "add_tokens", "widen", "neighbor_overlap",
@@ -33,22 +35,10 @@ SCHEMES: dict[str, str] = {
 }
 
 
-def _check_size(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}: try seed=0")
-    return seed
-
-
 def _generator(seed: int):
     import torch
 
-    return torch.Generator().manual_seed(_check_seed(seed))
+    return torch.Generator().manual_seed(check_seed(seed))
 
 
 def _as_table(emb, name: str = "emb"):
@@ -78,7 +68,7 @@ def init_embedding(num_embeddings: int, dim: int, scheme: str = "normal", seed: 
     """
     import torch
 
-    V, d = _check_size(num_embeddings, "num_embeddings"), _check_size(dim, "dim")
+    V, d = check_int(num_embeddings, "num_embeddings", minimum=1), check_int(dim, "dim", minimum=1)
     if scheme not in SCHEMES:
         from course_utils._hints import suggestion
 
@@ -102,7 +92,7 @@ def embedding_multiplier(scheme: str, dim: int) -> float:
 
         raise ValueError(f"unknown scheme {scheme!r}{suggestion(scheme, SCHEMES)} "
                          f"(known: {', '.join(SCHEMES)})")
-    return math.sqrt(_check_size(dim, "dim")) if scheme == "transformer" else 1.0
+    return math.sqrt(check_int(dim, "dim", minimum=1)) if scheme == "transformer" else 1.0
 
 
 # --------------------------------------------------------------------------- pretrained
@@ -170,13 +160,12 @@ def pretrained_init(vocab, kv, oov: str = "random", seed: int = 0,
     if not hasattr(kv, "key_to_index") or not hasattr(kv, "vector_size"):
         raise TypeError(f"kv must be gensim KeyedVectors (e.g. load_glove()), "
                         f"got {type(kv).__name__}")
-    _check_seed(seed)
+    seed = check_seed(seed)
     if isinstance(zero_tokens, str):
         raise TypeError(f"zero_tokens takes a list of tokens, e.g. [{zero_tokens!r}], "
                         "not a string")
     zero = set(zero_tokens)
-    d = kv.vector_size
-    emb = np.zeros((len(tokens), d), dtype=np.float32)
+    emb = np.zeros((len(tokens), kv.vector_size), dtype=np.float32)
     found = np.zeros(len(tokens), dtype=bool)
     for i, tok in enumerate(tokens):
         if tok not in zero and tok in kv.key_to_index:
@@ -184,22 +173,35 @@ def pretrained_init(vocab, kv, oov: str = "random", seed: int = 0,
             found[i] = True
     missing_idx = [i for i, t in enumerate(tokens) if not found[i] and t not in zero]
     if missing_idx and found.any():
-        if oov == "mean":
-            emb[missing_idx] = emb[found].mean(axis=0)
-        elif oov == "random":
-            gen = np.random.default_rng(seed)
-            rand = gen.standard_normal((len(missing_idx), d)).astype(np.float32)
-            rand /= np.linalg.norm(rand, axis=1, keepdims=True)
-            emb[missing_idx] = rand * np.linalg.norm(emb[found], axis=1).mean()
+        emb[missing_idx] = _oov_rows(emb[found], len(missing_idx), oov, seed)
     considered = [i for i, t in enumerate(tokens) if t not in zero]
+    return torch.from_numpy(emb), _coverage(tokens, counts, found, considered, missing_idx, oov)
+
+
+def _oov_rows(found_rows, n: int, oov: str, seed: int):
+    """The ``n`` rows for tokens the pretrained table lacks, by the ``oov`` policy."""
+    import numpy as np
+
+    if oov == "mean":
+        return found_rows.mean(axis=0)
+    if oov == "random":  # random directions at the found vectors' mean length
+        rand = np.random.default_rng(seed).standard_normal((n, found_rows.shape[1]))
+        rand = rand.astype(np.float32)
+        rand /= np.linalg.norm(rand, axis=1, keepdims=True)
+        return rand * np.linalg.norm(found_rows, axis=1).mean()
+    return 0.0  # "zeros"
+
+
+def _coverage(tokens: list[str], counts: dict[str, int], found, considered: list[int],
+              missing_idx: list[int], oov: str) -> CoverageReport:
+    """The ``CoverageReport`` of the ``considered`` (non-padding) tokens."""
     n_found = int(found.sum())
     token_cov = None
     total = sum(counts.get(tokens[i], 0) for i in considered)
     if counts and total:
         token_cov = sum(counts.get(tokens[i], 0) for i in considered if found[i]) / total
-    report = CoverageReport(len(considered), n_found, n_found / max(1, len(considered)),
-                            token_cov, [tokens[i] for i in missing_idx], oov)
-    return torch.from_numpy(emb), report
+    return CoverageReport(len(considered), n_found, n_found / max(1, len(considered)),
+                          token_cov, [tokens[i] for i in missing_idx], oov)
 
 
 # --------------------------------------------------------------------------- subwords
@@ -264,7 +266,7 @@ def add_tokens(emb, n_new: int, method: str = "mean", seed: int = 0):
     table = _as_table(emb)
     if table.ndim != 2 or table.shape[0] == 0:
         raise ValueError(f"emb must have shape (V, d) with V >= 1, got {tuple(table.shape)}")
-    _check_size(n_new, "n_new")
+    n_new = check_int(n_new, "n_new", minimum=1)
     if method == "mean":
         new = table.mean(0, keepdim=True).repeat(n_new, 1)
     elif method == "random":
@@ -291,7 +293,7 @@ def widen(emb, new_dim: int, method: str = "zeros", seed: int = 0):
     table = _as_table(emb)
     if table.ndim != 2:
         raise ValueError(f"emb must have shape (V, d), got {tuple(table.shape)}")
-    _check_size(new_dim, "new_dim")
+    new_dim = check_int(new_dim, "new_dim", minimum=1)
     d = table.shape[1]
     if new_dim < d:
         raise ValueError(f"new_dim ({new_dim}) is smaller than the current dim ({d}); "
@@ -322,8 +324,7 @@ def neighbor_overlap(a, b, k: int = 10) -> float:
         raise ValueError(f"expected (n, d1) and (n, d2) with the same n, got "
                          f"{tuple(A.shape)} and {tuple(B.shape)}")
     n = A.shape[0]
-    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < n:
-        raise ValueError(f"k must be an int in 1..{n - 1} for {n} rows, got {k!r}")
+    k = check_int(k, "k", minimum=1, maximum=n - 1, hint=f" for {n} rows")
 
     def knn(X):
         X = X / X.norm(dim=1, keepdim=True).clamp(min=1e-12)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 
+from course_utils.validation import check_float, check_int
+
 __all__ = [
     "sinusoidal", "rope_frequencies", "rope", "alibi_slopes", "alibi_bias",
     "relative_positions", "relative_position_bucket", "max_positions",
@@ -20,25 +22,21 @@ __all__ = [
 ]
 
 
-def _check_count(value, name: str, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")
+def _check_dim(dim, what: str) -> int:
+    """``dim`` as an even int >= 2 (numpy ints too): sinusoidal and RoPE pair dimensions up."""
+    try:
+        value = check_int(dim, "dim", minimum=1)
+    except ValueError:
+        value = None
+    if value is None or value % 2:
+        fix = f"try dim={value + 1}" if value else "try 64"
+        raise ValueError(f"{what} needs an even dimension >= 2 (it pairs up dimensions), "
+                         f"got dim={dim!r}: {fix}") from None
     return value
 
 
-def _check_dim(dim, what: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2 or dim % 2:
-        fix = f"try dim={dim + 1}" if isinstance(dim, int) and dim > 0 and dim % 2 else "try 64"
-        raise ValueError(f"{what} needs an even dimension >= 2 (it pairs up dimensions), "
-                         f"got dim={dim!r}: {fix}")
-    return dim
-
-
 def _check_base(base) -> float:
-    if (isinstance(base, bool) or not isinstance(base, int | float) or not base > 1
-            or not math.isfinite(base)):
-        raise ValueError(f"base must be a number > 1 (10000 in the papers), got {base!r}")
-    return float(base)
+    return check_float(base, "base", minimum=1, strict=True, hint=": the papers use 10000")
 
 
 # --------------------------------------------------------------------------- sinusoidal
@@ -51,8 +49,8 @@ def sinusoidal(n_positions: int, dim: int, base: float = 10000.0):
     """
     import torch
 
-    _check_count(n_positions, "n_positions")
-    _check_dim(dim, "sinusoidal")
+    n_positions = check_int(n_positions, "n_positions", minimum=0)
+    dim = _check_dim(dim, "sinusoidal")
     base = _check_base(base)
     pos = torch.arange(n_positions, dtype=torch.float64)[:, None]
     inv_freq = base ** (-torch.arange(0, dim, 2, dtype=torch.float64) / dim)
@@ -70,7 +68,7 @@ def rope_frequencies(dim: int, base: float = 10000.0):
     """RoPE's ``dim/2`` rotation frequencies ``theta_i = base**(-2i/dim)``, float64 tensor."""
     import torch
 
-    _check_dim(dim, "RoPE")
+    dim = _check_dim(dim, "RoPE")
     base = _check_base(base)
     return base ** (-torch.arange(0, dim, 2, dtype=torch.float64) / dim)
 
@@ -92,6 +90,27 @@ def rope(x, positions=None, base: float = 10000.0, interleaved: bool = False):
     ``rope(x[..., p], interleaved=True)[..., argsort(p)]`` with ``p = [0, d/2, 1, d/2+1, ...]``.
     Accepts numpy arrays or torch tensors and returns the same kind.
     """
+    import torch
+
+    t, was_numpy = _rope_input(x)
+    T, d = t.shape[-2], t.shape[-1]
+    _check_dim(d, "RoPE")
+    pos = torch.arange(T, dtype=torch.float64) if positions is None else \
+        _rope_positions(positions, T)
+    angles = pos[:, None] * rope_frequencies(d, base)[None, :]  # (T, d/2)
+    cos = torch.cos(angles).to(t.dtype).to(t.device)
+    sin = torch.sin(angles).to(t.dtype).to(t.device)
+    if interleaved:
+        x1, x2 = t[..., 0::2], t[..., 1::2]
+        out = torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
+    else:
+        x1, x2 = t[..., : d // 2], t[..., d // 2:]
+        out = torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
+    return out.numpy() if was_numpy else out
+
+
+def _rope_input(x):
+    """``x`` as a float tensor of shape ``(..., T, d)``, and whether it came as numpy."""
     import numpy as np
     import torch
 
@@ -105,34 +124,26 @@ def rope(x, positions=None, base: float = 10000.0, interleaved: bool = False):
     if t.ndim < 2:
         raise ValueError(f"rope expects shape (..., T, d), got {tuple(t.shape)}: "
                          "for one vector use x.reshape(1, -1)")
-    if not t.is_floating_point():
-        t = t.float()
-    T, d = t.shape[-2], t.shape[-1]
-    _check_dim(d, "RoPE")
-    if positions is None:
-        pos = torch.arange(T, dtype=torch.float64)
-    else:
-        raw = positions if isinstance(positions, torch.Tensor) else np.asarray(positions)
-        if raw.dtype == torch.bool or getattr(raw.dtype, "kind", "f") not in "iuf":
-            raise TypeError(f"positions must be numbers (ints, or floats for interpolated "
-                            f"positions), got dtype {raw.dtype}")
-        pos = torch.as_tensor(raw).to(torch.float64).cpu()
-        if pos.ndim != 1 or pos.shape[0] != T:
-            raise ValueError(f"positions must have shape ({T},) to match x's {T} positions, "
-                             f"got {tuple(pos.shape)}")
-        if not torch.isfinite(pos).all():
-            raise ValueError(f"positions must be finite, got {pos.tolist()[:8]}: "
-                             "NaN or inf positions have no rotation angle")
-    angles = pos[:, None] * rope_frequencies(d, base)[None, :]  # (T, d/2)
-    cos = torch.cos(angles).to(t.dtype).to(t.device)
-    sin = torch.sin(angles).to(t.dtype).to(t.device)
-    if interleaved:
-        x1, x2 = t[..., 0::2], t[..., 1::2]
-        out = torch.stack((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1).flatten(-2)
-    else:
-        x1, x2 = t[..., : d // 2], t[..., d // 2:]
-        out = torch.cat((x1 * cos - x2 * sin, x1 * sin + x2 * cos), dim=-1)
-    return out.numpy() if was_numpy else out
+    return (t if t.is_floating_point() else t.float()), was_numpy
+
+
+def _rope_positions(positions, T: int):
+    """``positions`` as a float64 ``(T,)`` CPU tensor of finite numbers."""
+    import numpy as np
+    import torch
+
+    raw = positions if isinstance(positions, torch.Tensor) else np.asarray(positions)
+    if raw.dtype == torch.bool or getattr(raw.dtype, "kind", "f") not in "iuf":
+        raise TypeError(f"positions must be numbers (ints, or floats for interpolated "
+                        f"positions), got dtype {raw.dtype}")
+    pos = torch.as_tensor(raw).to(torch.float64).cpu()
+    if pos.ndim != 1 or pos.shape[0] != T:
+        raise ValueError(f"positions must have shape ({T},) to match x's {T} positions, "
+                         f"got {tuple(pos.shape)}")
+    if not torch.isfinite(pos).all():
+        raise ValueError(f"positions must be finite, got {pos.tolist()[:8]}: "
+                         "NaN or inf positions have no rotation angle")
+    return pos
 
 
 ROPE_SCALINGS = ("none", "linear", "ntk", "yarn")
@@ -157,12 +168,10 @@ def rope_scaled_frequencies(dim: int, base: float = 10000.0, factor: float = 1.0
     import torch
 
     inv = rope_frequencies(dim, base)
-    if isinstance(factor, bool) or not isinstance(factor, int | float) or not factor >= 1:
-        raise ValueError(f"factor must be a number >= 1 (new length / trained length), got "
-                         f"{factor!r}")
+    factor = check_float(factor, "factor", minimum=1, hint=" (new length / trained length)")
     if method not in ROPE_SCALINGS:
         raise ValueError(f"unknown RoPE scaling {method!r}; choose one of {ROPE_SCALINGS}")
-    _check_count(original_max_position, "original_max_position", minimum=1)
+    original_max_position = check_int(original_max_position, "original_max_position", minimum=1)
     if method == "none" or factor == 1:
         return inv
     if method == "linear":
@@ -203,7 +212,7 @@ def alibi_slopes(n_heads: int):
     """
     import torch
 
-    _check_count(n_heads, "n_heads", minimum=1)
+    n_heads = check_int(n_heads, "n_heads", minimum=1)
     closest = 2 ** math.floor(math.log2(n_heads))
     slopes = _power_of_two_slopes(closest)
     if closest < n_heads:
@@ -221,7 +230,7 @@ def alibi_bias(n_heads: int, seq_len: int, causal: bool = True):
     import torch
 
     slopes = alibi_slopes(n_heads)
-    _check_count(seq_len, "seq_len")
+    seq_len = check_int(seq_len, "seq_len", minimum=0)
     dist = relative_positions(seq_len, seq_len).abs().float()  # (T, T): |j - i|
     bias = -slopes[:, None, None] * dist[None]
     if causal:
@@ -237,8 +246,8 @@ def relative_positions(query_len: int, key_len: int):
     """Matrix of key position minus query position, shape ``(query_len, key_len)``, int64."""
     import torch
 
-    _check_count(query_len, "query_len")
-    _check_count(key_len, "key_len")
+    query_len = check_int(query_len, "query_len", minimum=0)
+    key_len = check_int(key_len, "key_len", minimum=0)
     return torch.arange(key_len)[None, :] - torch.arange(query_len)[:, None]
 
 
@@ -253,8 +262,8 @@ def relative_position_bucket(relative_position, bidirectional: bool = True,
     """
     import torch
 
-    _check_count(num_buckets, "num_buckets", minimum=2)
-    _check_count(max_distance, "max_distance", minimum=1)
+    num_buckets = check_int(num_buckets, "num_buckets", minimum=2)
+    max_distance = check_int(max_distance, "max_distance", minimum=1)
     try:
         rel = torch.as_tensor(relative_position)
     except (TypeError, ValueError, RuntimeError) as exc:
@@ -303,7 +312,7 @@ def check_sequence_length(model, length: int) -> int:
     """
     if hasattr(length, "shape"):
         length = int(length.shape[-1])
-    _check_count(length, "length")
+    length = check_int(length, "length", minimum=0)
     limit = max_positions(model)
     if length > limit:
         raise ValueError(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 
+from course_utils.validation import check_int
+
 
 def set_seed(seed: int = 0) -> None:
     """Seed Python's ``random``, numpy and torch (CPU and every GPU) with ``seed``.
@@ -12,8 +14,7 @@ def set_seed(seed: int = 0) -> None:
     Every random thing in a lesson goes through this one call, so a lesson run twice
     with the same seed prints the same numbers.
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}: try set_seed(0)")
+    seed = check_int(seed, "seed", minimum=0, hint=": try set_seed(0)")
     if seed >= 2**32:  # numpy's legacy seeding takes 32 bits
         raise ValueError(f"seed must be below 2**32 (numpy's limit), got {seed}: try set_seed(0)")
     random.seed(seed)

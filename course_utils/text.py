@@ -6,6 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from course_utils.validation import check_int
+
 # The BERT family's special tokens; MiniLM's WordPiece vocabulary uses the same strings.
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 SPECIAL_TOKENS = (PAD, UNK, CLS, SEP, MASK)
@@ -87,13 +89,10 @@ class Vocab:
         ``min_count`` drops rarer tokens; ``max_size`` caps the total size, specials included.
         """
         docs = _check_corpus(corpus)
-        if not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count must be an int >= 1, got {min_count!r}")
-        if max_size is not None and (not isinstance(max_size, int) or max_size < len(specials)):
-            raise ValueError(
-                f"max_size must be at least the number of special tokens ({len(specials)}), "
-                f"got {max_size!r}"
-            )
+        min_count = check_int(min_count, "min_count", minimum=1)
+        if max_size is not None:
+            max_size = check_int(max_size, "max_size", minimum=len(specials),
+                                 hint=f": it holds the {len(specials)} special tokens too")
         counts = Counter(tok for doc in docs for tok in doc)
         if not counts:
             raise ValueError("cannot build a vocabulary from an empty corpus (no tokens)")
@@ -199,9 +198,8 @@ def train_bpe(corpus: Iterable[Sequence[str]] | Iterable[str], vocab_size: int =
     """
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
-    if not isinstance(vocab_size, int) or vocab_size <= len(specials):
-        raise ValueError(f"vocab_size must be an int larger than the {len(specials)} special "
-                         f"tokens, got {vocab_size!r}")
+    vocab_size = check_int(vocab_size, "vocab_size", minimum=len(specials) + 1,
+                           hint=f": more than the {len(specials)} special tokens")
     if isinstance(corpus, str):
         raise TypeError("train_bpe takes a corpus (a list of token lists or of strings), not "
                         "one string: wrap it as [text]")
@@ -228,12 +226,12 @@ def pad_sequences(seqs: Sequence[Sequence[int]], pad_id: int = 0, max_len: int |
     if isinstance(seqs, str) or len(seqs) == 0:
         raise ValueError("pad_sequences needs a non-empty list of id lists, e.g. [[5, 7], [9]]")
     seqs = [_id_list(seq, row) for row, seq in enumerate(seqs)]
-    if max_len is not None and (isinstance(max_len, bool) or not isinstance(max_len, int)):
-        raise TypeError(f"max_len must be an int or None, got {max_len!r}")
-    lengths = [len(s) for s in seqs]
-    width = max(lengths) if max_len is None else max_len
+    if max_len is not None:
+        max_len = check_int(max_len, "max_len", minimum=1, hint=" (or None: the longest)")
+    width = max(len(s) for s in seqs) if max_len is None else max_len
     if width < 1:
-        raise ValueError(f"max_len must be >= 1, got {width}")
+        raise ValueError("every sequence is empty: nothing to pad; pass max_len >= 1 for a "
+                         "batch of padding only")
     ids = np.full((len(seqs), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(seqs), width), dtype=np.int64)
     for row, seq in enumerate(seqs):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 
+from course_utils.validation import check_int, check_seed
+
 # (left, right, the context word the pair shares)
 RELATIONS: dict[str, list[tuple[str, str, str]]] = {
     "capital": [
@@ -79,12 +81,9 @@ def make_toy_corpus(n_sentences: int = 20_000, seed: int = 0) -> list[list[str]]
     Deterministic for a given ``(n_sentences, seed)``; it uses its own
     ``random.Random(seed)`` and leaves the global random state alone.
     """
-    if not isinstance(n_sentences, int) or isinstance(n_sentences, bool) or n_sentences < 1:
-        raise ValueError(f"n_sentences must be a positive int, got {n_sentences!r}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        # random.Random(None) would seed from the clock: a different corpus every run
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}: try seed=0")
-    rng = random.Random(seed)
+    n_sentences = check_int(n_sentences, "n_sentences", minimum=1)
+    # checked: random.Random(None) would seed from the clock, a different corpus every run
+    rng = random.Random(check_seed(seed))
     relations = list(RELATIONS)
     corpus = []
     for _ in range(n_sentences):

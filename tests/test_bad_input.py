@@ -14,21 +14,12 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import checks, data, get_device, set_seed, sgns
+from course_utils import bias, checks, data, get_device, initializers, pathologies, set_seed, sgns
 from course_utils import evaluate as ev
 from course_utils import geometry as geo
 from course_utils import probes as pr
 from course_utils._hints import did_you_mean, suggestion
 from course_utils.data import DataIntegrityError, MissingDataError
-from course_utils.initializers import (
-    add_tokens,
-    embedding_multiplier,
-    init_embedding,
-    neighbor_overlap,
-    pretrained_init,
-    subword_init,
-    widen,
-)
 from course_utils.positions import (
     alibi_slopes,
     relative_position_bucket,
@@ -37,6 +28,7 @@ from course_utils.positions import (
     sinusoidal,
 )
 from course_utils.text import Vocab, oov_rate, pad_sequences, train_bpe
+from course_utils.textfiles import BadFileError
 from course_utils.toyworld import make_toy_corpus
 
 CORPUS = [["the", "cat", "sat"], ["the", "dog", "sat"], ["a", "bird"]]
@@ -156,7 +148,7 @@ def test_mixed_case_names_get_a_suggestion(call, exc, pattern):
 
 
 def test_glove_limit_true_is_not_one_word():
-    with pytest.raises(ValueError, match="limit must be a positive int"):
+    with pytest.raises(ValueError, match=r"limit must be an int, got True \(or None for every"):
         data.load_glove(limit=True)
 
 
@@ -224,7 +216,7 @@ def test_get_device_accepts_a_torch_device_and_rejects_other_types(monkeypatch):
 
 @pytest.mark.parametrize("seed", [None, -1, 1.5, "0", True])
 def test_toy_corpus_rejects_seeds_that_are_not_reproducible(seed):
-    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+    with pytest.raises(ValueError, match=r"seed must be an int( >= 0)?, got .*: try seed=0"):
         make_toy_corpus(10, seed=seed)
 
 
@@ -283,7 +275,7 @@ def test_pad_sequences_wrong_shape_or_dtype(seqs, pattern):
 def test_pad_sequences_takes_arrays_and_tensors_and_refuses_a_float_max_len():
     ids, mask = pad_sequences([np.array([5, 6]), torch.tensor([7])])
     assert ids.tolist() == [[5, 6], [7, 0]] and mask.tolist() == [[1, 1], [1, 0]]
-    with pytest.raises(TypeError, match="max_len must be an int"):
+    with pytest.raises(ValueError, match=r"max_len must be an int, got 2.5 \(or None"):
         pad_sequences([[1, 2]], max_len=2.5)
 
 
@@ -362,11 +354,11 @@ def test_checkers_reject_wrong_shapes_with_the_expected_shape():
 
 def test_scheme_names_are_case_sensitive_with_a_suggestion():
     with pytest.raises(ValueError, match="unknown scheme 'GPT2'; did you mean 'gpt2'"):
-        init_embedding(4, 4, "GPT2")
+        initializers.init_embedding(4, 4, "GPT2")
     with pytest.raises(ValueError, match="did you mean 'transformer'"):
-        embedding_multiplier("Transformer", 64)
-    with pytest.raises(ValueError, match="dim must be a positive int"):
-        embedding_multiplier("transformer", 0)
+        initializers.embedding_multiplier("Transformer", 64)
+    with pytest.raises(ValueError, match="dim must be an int >= 1, got 0"):
+        initializers.embedding_multiplier("transformer", 0)
 
 
 @pytest.mark.parametrize("seed", [None, -1, 0.5])
@@ -375,8 +367,8 @@ def test_pretrained_init_random_fill_needs_a_reproducible_seed(seed):
 
     kv = KeyedVectors(2)
     kv.add_vectors(["a"], np.ones((1, 2), dtype=np.float32))
-    with pytest.raises(ValueError, match="seed must be a non-negative int"):
-        pretrained_init(["a", "b"], kv, seed=seed)
+    with pytest.raises(ValueError, match=r"seed must be an int( >= 0)?, got .*: try seed=0"):
+        initializers.pretrained_init(["a", "b"], kv, seed=seed)
 
 
 def test_pretrained_init_zero_tokens_string_and_mixed_case_words():
@@ -385,10 +377,10 @@ def test_pretrained_init_zero_tokens_string_and_mixed_case_words():
     kv = KeyedVectors(2)
     kv.add_vectors(["good"], np.ones((1, 2), dtype=np.float32))
     with pytest.raises(TypeError, match=r"zero_tokens takes a list.*\['\[PAD\]'\]"):
-        pretrained_init(["good"], kv, zero_tokens="[PAD]")
+        initializers.pretrained_init(["good"], kv, zero_tokens="[PAD]")
     with pytest.raises(TypeError, match="entries must be strings, got 3"):
-        pretrained_init(["good", 3], kv)
-    _, report = pretrained_init(["Good", "good"], kv, oov="zeros")
+        initializers.pretrained_init(["good", 3], kv)
+    _, report = initializers.pretrained_init(["Good", "good"], kv, oov="zeros")
     assert report.missing == ["Good"]  # GloVe is lowercase: "Good" is reported missing
 
 
@@ -400,10 +392,10 @@ BAD_TABLES = {
 
 @pytest.mark.parametrize("kind", sorted(BAD_TABLES))
 @pytest.mark.parametrize("call", [
-    lambda t: add_tokens(t, 1),
-    lambda t: widen(t, 4),
-    lambda t: neighbor_overlap(t, torch.ones(3, 2), k=1),
-    lambda t: neighbor_overlap(torch.ones(3, 2), t, k=1),
+    lambda t: initializers.add_tokens(t, 1),
+    lambda t: initializers.widen(t, 4),
+    lambda t: initializers.neighbor_overlap(t, torch.ones(3, 2), k=1),
+    lambda t: initializers.neighbor_overlap(torch.ones(3, 2), t, k=1),
 ], ids=["add_tokens", "widen", "neighbor_overlap(a)", "neighbor_overlap(b)"])
 def test_tables_with_nan_or_inf_are_refused(call, kind):
     with pytest.raises(ValueError, match="NaN or inf entries.*torch.isfinite"):
@@ -417,24 +409,24 @@ def test_subword_init_refuses_nan_tables_and_keyed_vectors():
     table = torch.zeros(bpe.get_vocab_size(), 3)
     table[0, 0] = NAN
     with pytest.raises(ValueError, match="NaN or inf"):
-        subword_init(["abc"], bpe, table)
+        initializers.subword_init(["abc"], bpe, table)
     kv = KeyedVectors(3)
     with pytest.raises(TypeError, match="pass kv.vectors"):
-        subword_init(["abc"], bpe, kv)
+        initializers.subword_init(["abc"], bpe, kv)
 
 
 @pytest.mark.parametrize("bad", ["a table", {"a": 1}, [[1, "x"]]])
 def test_non_numeric_tables_are_refused(bad):
     with pytest.raises(TypeError, match="must be a numeric tensor or array"):
-        add_tokens(bad, 1)
+        initializers.add_tokens(bad, 1)
 
 
 def test_integer_and_numpy_tables_are_converted():
-    grown = add_tokens(np.arange(6).reshape(3, 2), 1)
+    grown = initializers.add_tokens(np.arange(6).reshape(3, 2), 1)
     assert grown.dtype == torch.float32 and grown[3].tolist() == [2.0, 3.0]
-    assert widen([[1, 2]], 3).tolist() == [[1.0, 2.0, 0.0]]
+    assert initializers.widen([[1, 2]], 3).tolist() == [[1.0, 2.0, 0.0]]
     with pytest.raises(ValueError, match=r"shape \(V, d\)"):
-        widen(torch.zeros(4), 8)
+        initializers.widen(torch.zeros(4), 8)
 
 
 # --------------------------------------------------------------------------- positions
@@ -443,7 +435,8 @@ def test_integer_and_numpy_tables_are_converted():
 @pytest.mark.parametrize("base", [NAN, INF, 1, 0.5, "10000"])
 def test_base_must_be_a_finite_number_above_one(base):
     for fn in (lambda: sinusoidal(4, 4, base=base), lambda: rope_frequencies(4, base=base)):
-        with pytest.raises(ValueError, match="base must be a number > 1"):
+        with pytest.raises(ValueError, match=r"base must be (a number|finite|> 1), got "
+                           r".*: the papers use 10000"):
             fn()
 
 
@@ -474,8 +467,11 @@ def test_rope_takes_reversed_numpy_views_and_keeps_nan_in_its_row():
 
 
 def test_alibi_slopes_bad_counts():
-    for bad in (0, -1, 2.0, True):
-        with pytest.raises(ValueError, match="n_heads must be an int >= 1"):
+    for bad in (0, -1):
+        with pytest.raises(ValueError, match=f"n_heads must be an int >= 1, got {bad}"):
+            alibi_slopes(bad)
+    for bad in (2.0, True):
+        with pytest.raises(ValueError, match=f"n_heads must be an int, got {bad}"):
             alibi_slopes(bad)
 
 
@@ -506,9 +502,9 @@ def test_bert_input_embeddings_bad_ids(minilm_model):
         bert_input_embeddings(minilm_model, ids, torch.tensor([0, 1]))
     with pytest.raises(ValueError, match="token types.*only 2 rows"):
         bert_input_embeddings(minilm_model, ids, torch.tensor([[0, 1, 2]]))
-    with pytest.raises(ValueError, match="length must be an int >= 0, got 10.0"):
+    with pytest.raises(ValueError, match="length must be an int, got 10.0"):
         check_sequence_length(minilm_model, 10.0)
-    with pytest.raises(ValueError, match="length must be an int >= 0, got nan"):
+    with pytest.raises(ValueError, match="length must be an int, got nan"):
         check_sequence_length(minilm_model, NAN)
     assert math.isfinite(bert_input_embeddings(minilm_model, ids, [[0, 0, 1]]).sum().item())
 
@@ -669,7 +665,7 @@ def test_geometry_refuses_words_where_numbers_belong(fn):
     with pytest.raises(TypeError, match="queries must hold numbers"):
         geo.topk_scores(np.array([["a", "b"]]), np.ones((3, 2)))
     with pytest.raises(TypeError, match="emb must hold numbers"):
-        geo.center(np.array([["a", "b"], ["c", "d"]]))
+        pathologies.center(np.array([["a", "b"], ["c", "d"]]))
 
 
 
@@ -693,11 +689,11 @@ def test_geometry_words_and_names_are_case_sensitive():
     with pytest.raises(KeyError, match="did you mean 'w1'"):
         geo.solve_analogy(kv, "W1", "w2", "w3")
     with pytest.raises(KeyError, match="did you mean 'w1'"):
-        geo.weat(kv, ["W1"], ["w2"], ["w3"], ["w4"])
+        bias.weat(kv, ["W1"], ["w2"], ["w3"], ["w4"])
     with pytest.raises(ValueError, match="unknown metric 'Cosine'; choose one of"):
         geo.topk_scores(np.ones((1, 3)), np.ones((2, 3)), metric="Cosine")
     with pytest.raises(ValueError, match="unknown metric 'cos'"):
-        geo.k_occurrence(np.eye(3), metric="cos")
+        pathologies.k_occurrence(np.eye(3), metric="cos")
     with pytest.raises(ValueError, match="unknown method '3CosAdd'"):
         geo.analogy_scores(kv, [("w1", "w2", "w3")], method="3CosAdd")
 
@@ -708,7 +704,7 @@ def test_nearest_neighbors_bad_queries():
         geo.nearest_neighbors(kv, np.array([NAN, 1.0, 1.0]))
     with pytest.raises(ValueError, match="queries have dimension 2 but the matrix has 3"):
         geo.nearest_neighbors(kv, np.ones(2))
-    with pytest.raises(ValueError, match="k must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="k must be an int >= 1, got 0"):
         geo.nearest_neighbors(kv, "w1", k=0)
     with pytest.raises(TypeError, match="expected a word, a list of words or a vector, got int"):
         geo.nearest_neighbors(kv, 3)  # Python's "'int' object is not iterable" before
@@ -722,47 +718,49 @@ def test_nearest_neighbors_bad_queries():
 def test_pathology_helpers_refuse_nan_and_inf(bad):
     x = np.ones((3, 2))
     x[1, 0] = bad
-    for fn in (geo.center, geo.mean_cosine, geo.k_occurrence):
+    for fn in (pathologies.center, pathologies.mean_cosine, pathologies.k_occurrence):
         with pytest.raises(ValueError, match="emb contains NaN or infinity"):
             fn(x)
     with pytest.raises(ValueError, match="emb contains NaN or infinity"):
-        geo.top_directions(x, 1)
+        pathologies.top_directions(x, 1)
     with pytest.raises(ValueError, match="emb contains NaN or infinity"):
-        geo.all_but_the_top(x, 1)
+        pathologies.all_but_the_top(x, 1)
     with pytest.raises(ValueError, match="values must be finite, got 1 NaN or infinite"):
-        geo.skewness([1.0, bad, 2.0])  # a silent nan before
+        pathologies.skewness([1.0, bad, 2.0])  # a silent nan before
 
 
 def test_pathology_helpers_bad_shapes_and_counts():
     with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\), got \(3,\)"):
-        geo.top_directions(np.ones(3), 1)
+        pathologies.top_directions(np.ones(3), 1)
     with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\)"):
-        geo.k_occurrence(np.ones(3))
-    for bad in (-1, 1.5):
-        with pytest.raises(ValueError, match="n_components must be an int in \\[0, 3\\]"):
-            geo.top_directions(np.ones((4, 3)), bad)
-    with pytest.raises(ValueError, match="n_pairs must be a positive int, got 0"):
-        geo.mean_cosine(np.eye(3), n_pairs=0)
+        pathologies.k_occurrence(np.ones(3))
+    with pytest.raises(ValueError, match=r"n_components must be an int in \[0, 3\], got -1 for a "
+                       r"\(4, 3\) matrix"):
+        pathologies.top_directions(np.ones((4, 3)), -1)
+    with pytest.raises(ValueError, match=r"n_components must be an int, got 1.5 for a \(4, 3\)"):
+        pathologies.top_directions(np.ones((4, 3)), 1.5)
+    with pytest.raises(ValueError, match="n_pairs must be an int >= 1, got 0"):
+        pathologies.mean_cosine(np.eye(3), n_pairs=0)
     with pytest.raises(ValueError, match="need at least 2 rows: a row is not its own neighbour"):
-        geo.k_occurrence(np.ones((1, 3)))
+        pathologies.k_occurrence(np.ones((1, 3)))
     with pytest.raises(ValueError, match="queries have dimension 4 but the matrix has 3"):
-        geo.k_occurrence(np.eye(3), queries=np.ones((2, 4)))
+        pathologies.k_occurrence(np.eye(3), queries=np.ones((2, 4)))
     with pytest.raises(ValueError, match="need at least 2 values, got 0"):
-        geo.skewness([])
-    assert geo.skewness(np.array([[1.0, 2.0], [3.0, 4.0]])) == 0.0  # flattened, by design
+        pathologies.skewness([])
+    assert pathologies.skewness(np.array([[1.0, 2.0], [3.0, 4.0]])) == 0.0  # flattened, by design
 
 
 def test_weat_refuses_zero_and_nan_vectors_and_a_bad_permutation_count():
     kv = _kv(["a", "b", "c", "d", "z", "n"],
              [[1, 0], [0, 1], [1, 1], [1, -1], [0, 0], [NAN, 1]])
     with pytest.raises(ValueError, match="targets_x: 'z' has a zero vector"):
-        geo.weat(kv, ["a", "z"], ["b", "c"], ["c"], ["d"])  # a NaN effect size before
+        bias.weat(kv, ["a", "z"], ["b", "c"], ["c"], ["d"])  # a NaN effect size before
     with pytest.raises(ValueError, match="attributes_b: 'n' has a vector with NaN or infinity"):
-        geo.weat(kv, ["a"], ["b"], ["c"], ["n"])
+        bias.weat(kv, ["a"], ["b"], ["c"], ["n"])
     with pytest.raises(ValueError, match="targets_x must be a non-empty list of words, got 'a'"):
-        geo.weat(kv, "a", "b", ["c"], ["d"])
-    with pytest.raises(ValueError, match="n_permutations must be a positive int, got 0"):
-        geo.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
+        bias.weat(kv, "a", "b", ["c"], ["d"])
+    with pytest.raises(ValueError, match="n_permutations must be an int >= 1, got 0"):
+        bias.weat(kv, ["a"], ["b"], ["c"], ["d"], n_permutations=0)
 
 
 # --------------------------------------------------------------------------- foreign files
@@ -815,14 +813,14 @@ def test_compressed_corpora_are_read_transparently(tmp_path, tmp_cache, kind):
 def test_foreign_corpus_files_are_refused_with_the_reason(tmp_path, tmp_cache, payload, pattern):
     path = tmp_path / "corpus.bin"
     path.write_bytes(payload)
-    with pytest.raises(data.BadFileError, match=pattern):
+    with pytest.raises(BadFileError, match=pattern):
         data.load_corpus(path=path)
 
 
 def test_corpus_encoding_errors_name_the_line_and_the_fix(tmp_path, tmp_cache):
     path = tmp_path / "latin1.txt"
     path.write_bytes(_TEXT.encode("latin-1"))  # 'café' became 'caf' before
-    with pytest.raises(data.BadFileError, match=r"latin1.txt, line 1, byte 8: not valid utf-8 "
+    with pytest.raises(BadFileError, match=r"latin1.txt, line 1, byte 8: not valid utf-8 "
                                                 r".*encoding='latin-1'"):
         data.load_corpus(path=path)
     assert data.load_corpus(path=path, encoding="latin-1") == _DOCS
@@ -894,7 +892,7 @@ def test_compressed_vector_files_load(tmp_path):
 def test_bad_vector_files_are_refused_with_the_line(tmp_path, text, pattern):
     path = tmp_path / "v.txt"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(data.BadFileError, match=pattern):  # loaded silently before
+    with pytest.raises(BadFileError, match=pattern):  # loaded silently before
         data.load_glove(path=path)
 
 
@@ -902,16 +900,16 @@ def test_binary_or_foreign_vector_files_are_refused(tmp_path):
     path = tmp_path / "v.bin"
     path.write_bytes(b"3 3\n" + b"".join(w + b" " + np.ones(3, np.float32).tobytes()
                                          for w in (b"king", b"queen", b"man")))
-    with pytest.raises(data.BadFileError, match="is binary data, not a text vectors file"):
+    with pytest.raises(BadFileError, match="is binary data, not a text vectors file"):
         data.load_glove(path=path)
     path.write_bytes(_zip([(f"glove.6B.{d}d.txt", _VECS) for d in (50, 100, 200, 300)]))
-    with pytest.raises(data.BadFileError, match="a zip holding 4 files \\(glove.6B.50d.txt"):
+    with pytest.raises(BadFileError, match="a zip holding 4 files \\(glove.6B.50d.txt"):
         data.load_glove(path=path)
     path.write_bytes("café 1 2 3\n".encode("latin-1"))
-    with pytest.raises(data.BadFileError, match="line 1, byte 4: not valid utf-8"):
+    with pytest.raises(BadFileError, match="line 1, byte 4: not valid utf-8"):
         data.load_glove(path=path)
     assert data.load_glove(path=path, encoding="latin-1").index_to_key == ["café"]
-    with pytest.raises(ValueError, match="limit must be a positive int or None, got 2.0"):
+    with pytest.raises(ValueError, match=r"limit must be an int, got 2.0 \(or None for every"):
         data.load_glove(path=path, limit=2.0)
 
 
@@ -946,11 +944,11 @@ def test_every_integer_dtype_and_numpy_int_counts_are_accepted():
     assert len(geo.nearest_neighbors(kv, "w0", k=np.int64(3))) == 3
     found = geo.solve_analogy(kv, "w0", "w1", "w2", k=np.int32(2), restrict_vocab=np.int64(5))
     assert len(found) == 2
-    assert geo.top_directions(m, np.int64(2)).shape == (2, 4)
-    assert -1 <= geo.mean_cosine(m, n_pairs=np.int64(20)) <= 1
-    assert geo.k_occurrence(m, k=np.int64(2)).sum() == 12
+    assert pathologies.top_directions(m, np.int64(2)).shape == (2, 4)
+    assert -1 <= pathologies.mean_cosine(m, n_pairs=np.int64(20)) <= 1
+    assert pathologies.k_occurrence(m, k=np.int64(2)).sum() == 12
     assert geo.topk_scores(m, m, k=np.int16(2), block_vocab=np.int64(2))[1].shape == (6, 2)
-    with pytest.raises(ValueError, match="k must be a positive int, got 2.0"):
+    with pytest.raises(ValueError, match="k must be an int, got 2.0"):
         geo.nearest_neighbors(kv, "w0", k=2.0)
 
 

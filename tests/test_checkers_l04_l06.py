@@ -147,7 +147,7 @@ def test_all_but_the_top_rejects_wrong_answers(fn):
 
 
 def test_all_but_the_top_enforces_do_not_use():
-    from course_utils.geometry import all_but_the_top
+    from course_utils.pathologies import all_but_the_top
 
     assert "all_but_the_top" in fails(checks.check_all_but_the_top,
                                       lambda e, k: all_but_the_top(e, k))

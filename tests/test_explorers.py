@@ -104,9 +104,10 @@ def test_rope_view_scores_depend_on_the_offset_only():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"kind": "learned"}, "kind must be 'sinusoidal' or 'rope'"),
-    ({"pair": 32, "dim": 64}, r"pair must be in \[0, 31\]"),
-    ({"position": 64, "n_positions": 64}, r"position must be in \[0, 63\]"),
-    ({"position": -1}, r"position must be in"),
+    ({"pair": 32, "dim": 64}, r"pair must be an int in \[0, 31\], got 32 for dim=64"),
+    ({"position": 64, "n_positions": 64}, r"position must be an int in \[0, 63\], got 64"),
+    ({"position": -1}, r"position must be an int in \[0, 63\], got -1"),
+    ({"position": 2.5}, r"position must be an int, got 2.5"),
 ])
 def test_position_view_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -132,6 +133,7 @@ def test_retrieval_view_accepts_torch_encoders():
     ((encode, PASSAGES, "  "), "query must be a non-empty string"),
     ((lambda t: encode(t)[:1], PASSAGES, "q"), "encode returned 1 vectors for 3 passages"),
     ((lambda t: encode(t)[0], PASSAGES, "q"), r"encode must return shape \(n, d\)"),
+    ((encode, PASSAGES, "q", 0), "k must be an int >= 1, got 0"),
 ])
 def test_retrieval_view_bad_input(args, match):
     with pytest.raises(ValueError, match=match):

@@ -1,5 +1,5 @@
 """course_utils.geometry: the measures, the exact engine (vs brute force and vs gensim),
-centering / all-but-the-top, hubness and WEAT, with bad input."""
+nearest neighbours and analogies, with bad input."""
 
 from __future__ import annotations
 
@@ -146,8 +146,11 @@ def test_topk_bad_input():
     m = np.ones((3, 2))
     with pytest.raises(ValueError, match="unknown metric"):
         geo.topk_scores(m, m, metric="cosin")
-    for k in (0, -1, 1.5, True):
-        with pytest.raises(ValueError, match="k must be a positive int"):
+    for k in (0, -1):
+        with pytest.raises(ValueError, match=f"k must be an int >= 1, got {k}"):
+            geo.topk_scores(m, m, k=k)
+    for k in (1.5, True):
+        with pytest.raises(ValueError, match=f"k must be an int, got {k}"):
             geo.topk_scores(m, m, k=k)
     with pytest.raises(ValueError, match="dimension 3 but the matrix has 2"):
         geo.topk_scores(np.ones((1, 3)), m)
@@ -159,7 +162,7 @@ def test_topk_bad_input():
         geo.topk_scores(np.ones((1, 2)), np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="one row of indices per query"):
         geo.topk_scores(np.ones((2, 2)), m, exclude=np.zeros((1, 4), dtype=int))
-    with pytest.raises(ValueError, match="block_vocab must be a positive int"):
+    with pytest.raises(ValueError, match="block_vocab must be an int >= 1"):
         geo.topk_scores(m, m, block_vocab=0)
     scores, idx = geo.topk_scores(np.ones((2, 2)), m, k=3, exclude=[0, 1])
     assert idx[0].tolist() == [1, 2, -1] and scores[0, 2] == -np.inf  # padding, not row 0
@@ -343,95 +346,6 @@ def test_analogy_accuracy_bad_input(glove):
     assert none_known.total == 0 and none_known.skipped == 1 and none_known.coverage == 0.0
 
 
-# --------------------------------------------------------------------------- pathologies
-
-
-def test_center_and_all_but_the_top():
-    rng = np.random.default_rng(13)
-    x = rng.standard_normal((200, 6)) * np.array([5, 3, 1, 1, 1, 1]) + 4.0
-    c = geo.center(x)
-    assert np.allclose(c.mean(0), 0) and np.allclose(c, x - x.mean(0))
-    abtt = geo.all_but_the_top(x, n_components=2)
-    top = geo.top_directions(x, 2)
-    assert top.shape == (2, 6) and np.allclose(top @ top.T, np.eye(2), atol=1e-8)
-    assert np.allclose(abtt.mean(0), 0, atol=1e-10) and np.allclose(abtt @ top.T, 0, atol=1e-8)
-    pca_axes = np.abs(top)  # the planted high-variance axes are the top directions
-    assert pca_axes[0].argmax() == 0 and pca_axes[1].argmax() == 1
-    assert np.allclose(geo.all_but_the_top(x, 0), c)
-    assert geo.all_but_the_top(x).shape == x.shape  # default: max(1, d // 100) = 1
-    t = geo.all_but_the_top(torch.as_tensor(x), 2)
-    assert isinstance(t, torch.Tensor) and np.allclose(t.numpy(), abtt)
-
-
-def test_pathology_helpers_bad_input():
-    with pytest.raises(ValueError, match=r"expected a matrix of shape \(n, d\)"):
-        geo.center(np.ones(3))
-    with pytest.raises(ValueError, match="n_components"):
-        geo.all_but_the_top(np.ones((4, 3)), 5)
-    with pytest.raises(ValueError, match="at least 2 rows"):
-        geo.mean_cosine(np.ones((1, 3)))
-    with pytest.raises(ValueError, match="zero vector"):
-        geo.mean_cosine(np.zeros((3, 3)))
-    with pytest.raises(ValueError, match="at least 2 values"):
-        geo.skewness([1.0])
-    with pytest.raises(ValueError, match="empty"):
-        geo.k_occurrence(np.ones((0, 3)))
-
-
-def test_mean_cosine_sees_a_shared_direction():
-    rng = np.random.default_rng(14)
-    x = rng.standard_normal((500, 20))
-    assert abs(geo.mean_cosine(x)) < 0.02
-    assert geo.mean_cosine(x + 3.0) > 0.8  # every vector leans the same way
-    assert abs(geo.mean_cosine(geo.center(x + 3.0))) < 0.02
-    assert geo.mean_cosine(x, seed=1) == geo.mean_cosine(x, seed=1)
-
-
-def test_k_occurrence_matches_brute_force():
-    rng = np.random.default_rng(15)
-    x = rng.standard_normal((30, 4))
-    counts = geo.k_occurrence(x, k=3)
-    _, idx = brute_topk(x, x, 3, "cosine", exclude=np.arange(30)[:, None])
-    assert np.array_equal(counts, np.bincount(idx.ravel(), minlength=30))
-    assert counts.sum() == 90
-    q = rng.standard_normal((5, 4))
-    assert geo.k_occurrence(x, k=2, queries=q).sum() == 10
-    assert geo.k_occurrence(x[:3], k=10).sum() == 6  # k capped at n - 1
-
-
-def test_skewness():
-    assert geo.skewness([1, 2, 3]) == 0.0 and geo.skewness([5, 5, 5]) == 0.0
-    assert geo.skewness([0, 0, 0, 0, 10]) > 1
-
-
-def test_weat_effect_and_permutation_p_value():
-    from gensim.models import KeyedVectors
-
-    kv = KeyedVectors(2)
-    # X words point toward A, Y words toward B
-    kv.add_vectors(["x1", "x2", "x3", "y1", "y2", "y3", "a1", "a2", "b1", "b2"],
-                   np.array([[1, .1], [1, .2], [1, .3], [.1, 1], [.2, 1], [.3, 1],
-                             [1, 0], [1, .05], [0, 1], [.05, 1]], dtype=np.float32))
-    res = geo.weat(kv, ["x1", "x2", "x3"], ["y1", "y2", "y3"], ["a1", "a2"], ["b1", "b2"])
-    assert res.effect_size > 1.5 and res.n_permutations == 20  # every split of 6 into 3+3
-    assert np.isclose(res.p_value, 1 / 20)  # only the true split is as extreme
-    flipped = geo.weat(kv, ["y1", "y2", "y3"], ["x1", "x2", "x3"], ["a1", "a2"], ["b1", "b2"])
-    assert np.isclose(flipped.effect_size, -res.effect_size) and flipped.p_value == 1.0
-    sampled = geo.weat(kv, ["x1", "x2", "x3"], ["y1", "y2", "y3"], ["a1", "a2"], ["b1", "b2"],
-                       n_permutations=5, seed=0)
-    assert sampled.n_permutations == 5
-
-
-def test_weat_bad_input():
-    kv = random_kv()
-    with pytest.raises(ValueError, match="same size"):
-        geo.weat(kv, ["w1", "w2"], ["w3"], ["w4"], ["w5"])
-    with pytest.raises(ValueError, match="non-empty list"):
-        geo.weat(kv, [], [], ["w4"], ["w5"])
-    with pytest.raises(KeyError, match="'w55x' is not in the vocabulary"):
-        geo.weat(kv, ["w1"], ["w2"], ["w4"], ["w55x"])
-
-
 @pytest.mark.parametrize("k", [1, 4])
 def test_one_or_several_worker_threads_give_the_same_answer(k):
     rng = np.random.default_rng(16)
@@ -449,3 +363,24 @@ def test_one_or_several_worker_threads_give_the_same_answer(k):
     bs, bi = brute_topk(q, m, k, "cosine")
     for s, i in answers:
         assert np.array_equal(i.numpy(), bi) and np.allclose(s.numpy(), bs, atol=1e-5)
+
+
+def test_as_tensor_unit_rows_and_word_vectors_the_helpers_other_modules_build_on():
+    t = geo.as_tensor(np.array([[3, 4]], dtype=np.int8), "x")
+    assert t.dtype == torch.float64 and t.tolist() == [[3.0, 4.0]]
+    assert geo.as_tensor(torch.ones(2, dtype=torch.float16), "x").dtype == torch.float32
+    with pytest.raises(TypeError, match="x must hold numbers, got dtype <U4: pass vectors"):
+        geo.as_tensor(np.array(["king"]), "x")
+    with pytest.raises(ValueError, match=r"x: expected shape \(d,\) or \(n, d\), got \(1, 1, 2\)"):
+        geo.as_tensor(np.ones((1, 1, 2)), "x")
+    big = torch.tensor([[3e30, 4e30], [0.0, 1e-30]])
+    assert torch.allclose(geo.unit_rows(big, "big"), torch.tensor([[0.6, 0.8], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="big row 1 is a zero vector, which has no direction"):
+        geo.unit_rows(torch.tensor([[1.0, 0.0], [0.0, 0.0]]), "big")
+    kv = random_kv(n=5, d=3)
+    got = geo.word_vectors(kv, ["w3", "w0"])
+    assert got.dtype == np.float64 and np.array_equal(got, kv.vectors[[3, 0]])
+    pair = (kv.vectors, kv.index_to_key)
+    assert np.array_equal(geo.word_vectors(pair, ["w1"]), kv.vectors[[1]])
+    with pytest.raises(KeyError, match="'W3' is not in the vocabulary.*did you mean 'w3'"):
+        geo.word_vectors(kv, ["W3"])

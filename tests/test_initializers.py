@@ -71,10 +71,10 @@ def test_multiplier():
 
 
 @pytest.mark.parametrize("args,match", [
-    ((0, 4, "normal"), "num_embeddings must be a positive int, got 0"),
-    ((4, -1, "normal"), "dim must be a positive int, got -1"),
+    ((0, 4, "normal"), "num_embeddings must be an int >= 1, got 0"),
+    ((4, -1, "normal"), "dim must be an int >= 1, got -1"),
     ((4, 4, "gaussian"), "unknown scheme 'gaussian' .known: normal, gpt2"),
-    ((4.0, 4, "normal"), "num_embeddings must be a positive int, got 4.0")])
+    ((4.0, 4, "normal"), "num_embeddings must be an int, got 4.0")])
 def test_init_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         init_embedding(*args)
@@ -83,7 +83,7 @@ def test_init_bad_input(args, match):
 def test_unknown_scheme_suggests_a_name():
     with pytest.raises(ValueError, match="did you mean 'kaiming'"):
         init_embedding(4, 4, "kaimin")
-    with pytest.raises(ValueError, match="seed must be a non-negative int, got -1: try seed=0"):
+    with pytest.raises(ValueError, match="seed must be an int >= 0, got -1: try seed=0"):
         init_embedding(4, 4, "gpt2", seed=-1)
     with pytest.raises(ValueError, match="unknown scheme 'nope'"):
         embedding_multiplier("nope", 4)
@@ -187,7 +187,7 @@ def test_add_tokens():
     assert torch.allclose(grown[100], table.mean(0)) and torch.equal(grown[100], grown[102])
     rand = add_tokens(table, 3, "random", seed=1)
     assert rand[100:].std().item() == pytest.approx(table.std().item(), rel=0.5)
-    with pytest.raises(ValueError, match="n_new must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="n_new must be an int >= 1, got 0"):
         add_tokens(table, 0)
     with pytest.raises(ValueError, match="method"):
         add_tokens(table, 1, "copy")

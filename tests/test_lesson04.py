@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import checks
+from course_utils import checks, pathologies
 from course_utils import geometry as geo
 from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
@@ -39,7 +39,7 @@ def test_solutions_agree_with_course_utils():
     words = [f"w{i}" for i in range(30)]
     for q in [("w1", "w2", "w3"), ("w9", "w0", "w17")]:
         assert ns["analogy"](emb, words, *q) == geo.solve_analogy((emb, words), *q)[0][0]
-    assert np.allclose(ns["remove_top_directions"](emb, 2), geo.all_but_the_top(emb, 2))
+    assert np.allclose(ns["remove_top_directions"](emb, 2), pathologies.all_but_the_top(emb, 2))
 
 
 @pytest.mark.parametrize("checker, names", [

@@ -75,7 +75,7 @@ def test_vocab_bad_input_errors():
         Vocab.build(CORPUS, min_count=10)
     with pytest.raises(ValueError, match="min_count"):
         Vocab.build(CORPUS, min_count=0)
-    with pytest.raises(ValueError, match="max_size"):
+    with pytest.raises(ValueError, match="max_size must be an int >= 5, got 3: it holds the 5 "):
         Vocab.build(CORPUS, max_size=3)
     with pytest.raises(ValueError, match="must include"):
         Vocab(["a"], specials=[PAD])
@@ -120,7 +120,7 @@ def test_train_bpe_marks_unseen_characters_unknown():
 def test_train_bpe_bad_input():
     with pytest.raises(ValueError, match="empty corpus"):
         train_bpe([[], []])
-    with pytest.raises(ValueError, match="vocab_size"):
+    with pytest.raises(ValueError, match="vocab_size must be an int >= 6, got 3: more than the 5"):
         train_bpe(CORPUS, vocab_size=3)
 
 
@@ -136,5 +136,7 @@ def test_pad_sequences_shapes_mask_and_truncation():
 def test_pad_sequences_bad_input():
     with pytest.raises(ValueError, match="non-empty list"):
         pad_sequences([])
-    with pytest.raises(ValueError, match="max_len"):
+    with pytest.raises(ValueError, match=r"max_len must be an int >= 1, got 0 \(or None"):
         pad_sequences([[1]], max_len=0)
+    with pytest.raises(ValueError, match="every sequence is empty: nothing to pad"):
+        pad_sequences([[], []])

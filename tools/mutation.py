@@ -41,9 +41,11 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
         "sinusoidal", "rope_frequencies", "rope", "_power_of_two_slopes", "alibi_slopes",
         "alibi_bias", "relative_positions", "relative_position_bucket"}),
     "geometry": (["tests/test_geometry.py"], {
-        "_pair", "_unit_rows", "cosine_similarity", "dot_product", "euclidean_distance",
-        "manhattan_distance", "_order_ties_by_index", "_block_topk", "_merge", "center",
-        "top_directions", "all_but_the_top", "skewness", "weat"}),
+        "_pair", "unit_rows", "cosine_similarity", "dot_product", "euclidean_distance",
+        "manhattan_distance", "_order_ties_by_index", "_block_topk", "_merge"}),
+    "pathologies": (["tests/test_pathologies.py"], {
+        "center", "top_directions", "all_but_the_top", "skewness"}),
+    "bias": (["tests/test_bias.py"], {"weat"}),
     "evaluate": (["tests/test_evaluate.py"], {"_spearman_ci", "purity_score"}),
     "sgns": (["tests/test_sgns.py"], {"keep_probabilities"}),
 }

@@ -107,7 +107,7 @@ def check_analogy(analogy: Callable) -> Verdict:
 
 
 @forbids("4.3 all-but-the-top",
-         {"course_utils.geometry.all_but_the_top": "course_utils' all_but_the_top"}, BUILD_IT)
+         {"course_utils.pathologies.all_but_the_top": "course_utils' all_but_the_top"}, BUILD_IT)
 def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
     """Exercise 4.3: ``remove_top_directions(emb (n, d), n_components)`` -> ``(n, d)``."""
     import numpy as np
@@ -134,7 +134,7 @@ def check_all_but_the_top(remove_top_directions: Callable) -> Verdict:
 
 
 @forbids("4.4 mean pair cosine",
-         {"course_utils.geometry.mean_cosine": "course_utils' mean_cosine (it samples pairs)"},
+         {"course_utils.pathologies.mean_cosine": "course_utils' mean_cosine (it samples pairs)"},
          "the exercise asks for every pair exactly, not {used}")
 def check_mean_pair_cosine(mean_pair_cosine: Callable) -> Verdict:
     """Exercise 4.4: ``mean_pair_cosine(x (n, d))`` -> mean cosine over all pairs i < j."""
