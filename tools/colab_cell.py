@@ -1,4 +1,4 @@
-"""Make ``course_utils.colab.COLAB_CELL`` the first code cell of every notebook, right after the title.
+"""Make ``course_utils.colab.COLAB_CELL`` the first code cell of every notebook, after its title.
 
     python tools/colab_cell.py            # lessons and solutions under notebooks/
     python tools/colab_cell.py --check    # exit 1 if a notebook's cell differs (changes nothing)
