@@ -31,7 +31,7 @@ def test_instructors_has_a_section_per_lesson():
     text = INSTRUCTORS.read_text(encoding="utf-8")
     for path in lessons():
         number = path.stem.split("_")[0]
-        assert re.search(rf"^## {number} · ", text, re.M), f"INSTRUCTORS.md has no '## {number} · …'"
+        assert re.search(rf"^## {number} · ", text, re.M), f"no '## {number} · …' in INSTRUCTORS.md"
 
 
 def test_every_heading_instructors_cites_is_in_the_notebooks():
