@@ -1,7 +1,15 @@
 """Run the course on Google Colab: fetch it, install what Colab lacks, and do nothing elsewhere.
 
-A lesson's first cell (``COLAB_CELL`` below) clones the course on Colab and calls
-``setup_colab``; in JupyterLab, on Binder, under nbval and in CI it does nothing at all.
+Every lesson's first code cell is ``COLAB_CELL`` (a test keeps them equal). On Colab it clones
+the course, runs this file from the clone with ``runpy`` (nothing is importable before the
+install, and the course changes no ``sys.path``) and calls ``setup_colab``, which installs the
+course and what Colab lacks. In JupyterLab, on Binder, under nbval and in CI the cell does
+nothing: one dictionary lookup, no output, no import beyond ``sys``.
+
+``REPOSITORY`` is the one place the course's GitHub name lives: the Colab cell, the README's
+launch badges (a test compares them) and the site read it. It is a placeholder until the course
+is published: change it here, run ``python tools/colab_cell.py`` (it rewrites the cell in every
+notebook) and update the two badges at the top of README.md.
 """
 
 from __future__ import annotations
@@ -16,7 +24,8 @@ from pathlib import Path
 
 __all__ = ["REPOSITORY", "COLAB_CELL", "on_colab", "colab_requirements", "setup_colab"]
 
-# where the course is published: the Colab cell, launch badges and the site use this name
+# where the course is published (a placeholder until then): the Colab cell, the README's launch
+# badges and the site use this name; after changing it run tools/colab_cell.py
 REPOSITORY = "embeddings-course/embeddings-in-llms"
 COLAB_DIR = "/content/course"
 
@@ -26,18 +35,19 @@ COLAB_PROVIDES = frozenset({"torch", "jupyterlab", "ipykernel", "ipywidgets", "n
                             "nbformat", "pytest", "nbval", "ruff"})
 
 COLAB_CELL = f'''\
-# On Colab, fetch and install the course first (this cell does nothing anywhere else)
-import os
-import subprocess
+# On Colab: fetch the course and install what Colab lacks. Anywhere else this does nothing.
 import sys
 
-if "google.colab" in sys.modules and not os.path.isdir("{COLAB_DIR}"):
-    url = "https://github.com/{REPOSITORY}"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", url, "{COLAB_DIR}"], check=True)
-    sys.path.insert(0, "{COLAB_DIR}")  # Colab only: the course is not installed yet
-    from course_utils.colab import setup_colab
+if "google.colab" in sys.modules:
+    import os
+    import runpy
+    import subprocess
 
-    setup_colab("{COLAB_DIR}")
+    course = "{COLAB_DIR}"
+    if not os.path.isdir(course):
+        url = "https://github.com/{REPOSITORY}"
+        subprocess.run(["git", "clone", "-q", "--depth", "1", url, course], check=True)
+    runpy.run_path(f"{{course}}/course_utils/colab.py")["setup_colab"](course)
 '''
 
 

@@ -186,6 +186,10 @@ def test_figure_guard_fails_on_an_axes_with_only_annotations():
 # cell from before its "## Exercises" section, and none of the lesson's section headings.
 def _is_setup(source: str) -> bool:
     """Imports, seeding and blank/comment lines only: the setup a solutions notebook may share."""
+    from course_utils.colab import COLAB_CELL
+
+    if source.strip() == COLAB_CELL.strip():  # every notebook's first code cell
+        return True
     for line in source.splitlines():
         s = line.strip()
         if s and not s.startswith(("#", "import ", "from ", "set_seed(", ")")) \

@@ -105,18 +105,99 @@ def test_readme_launch_badges_point_at_existing_notebooks_of_this_repository():
         assert (REPO / badge).is_file(), badge
 
 
-def test_colab_cell_does_nothing_outside_colab(monkeypatch, tmp_path):
+def test_colab_cell_does_nothing_outside_colab(monkeypatch, tmp_path, capsys):
+    import runpy
+    import subprocess
+    import sys
+
     from course_utils import colab
 
-    def no_subprocess(*args, **kwargs):
+    def forbidden(*args, **kwargs):
         raise AssertionError(f"the Colab cell ran {args} outside Colab")
 
-    monkeypatch.setattr("subprocess.run", no_subprocess)
+    for name in ("run", "Popen", "call", "check_call"):
+        monkeypatch.setattr(subprocess, name, forbidden)
+    monkeypatch.setattr(runpy, "run_path", forbidden)
+    monkeypatch.setattr(os, "system", forbidden)
     monkeypatch.chdir(tmp_path)
-    path_before = list(__import__("sys").path)
+    path_before, modules_before = list(sys.path), set(sys.modules)
+    namespace: dict = {}
+    exec(compile(colab.COLAB_CELL, "<colab cell>", "exec"), namespace)
+    assert sys.path == path_before and list(tmp_path.iterdir()) == []  # nothing cloned
+    assert set(sys.modules) == modules_before  # imported nothing (sys was loaded already)
+    assert set(namespace) == {"__builtins__", "sys"}  # defined nothing a lesson could trip on
+    assert capsys.readouterr() == ("", "")  # printed nothing
+    assert "sys.path" not in colab.COLAB_CELL and "import *" not in colab.COLAB_CELL
+
+
+def test_colab_cell_on_colab_clones_the_repository_and_runs_setup_from_the_clone(monkeypatch):
+    import runpy
+    import subprocess
+    import sys
+    import types
+
+    from course_utils import colab
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(os.path, "isdir", lambda path: False)  # a fresh Colab runtime
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda cmd, **kw: calls.append(("run", cmd, kw)))
+    monkeypatch.setattr(runpy, "run_path", lambda path: calls.append(("run_path", path)) or {
+        "setup_colab": lambda folder: calls.append(("setup_colab", folder))})
+    path_before = list(sys.path)
     exec(compile(colab.COLAB_CELL, "<colab cell>", "exec"), {})
-    assert __import__("sys").path == path_before and list(tmp_path.iterdir()) == []
-    assert colab.REPOSITORY in colab.COLAB_CELL
+    (_, clone, kwargs), run_path, setup = calls
+    assert clone[:2] == ["git", "clone"] and kwargs == {"check": True}
+    assert clone[-2:] == [f"https://github.com/{colab.REPOSITORY}", colab.COLAB_DIR]
+    assert run_path == ("run_path", f"{colab.COLAB_DIR}/course_utils/colab.py")
+    assert setup == ("setup_colab", colab.COLAB_DIR) and sys.path == path_before
+
+
+def test_colab_module_runs_before_the_course_is_installed():
+    """The cell runs course_utils/colab.py with runpy before pip: it may import the stdlib only."""
+    import ast
+    import runpy
+    import sys
+
+    source = (REPO / "course_utils" / "colab.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            imported.add(node.module.split(".")[0])
+    assert imported and imported <= set(sys.stdlib_module_names) | {"__future__"}, imported
+    assert callable(runpy.run_path(str(REPO / "course_utils" / "colab.py"))["setup_colab"])
+
+
+def test_every_notebook_starts_with_the_colab_cell():
+    from course_utils.colab import COLAB_CELL
+    from tests.nbutils import code_cells, lessons, read, solutions_for
+
+    for path in [p for lesson in lessons() for p in (lesson, solutions_for(lesson))]:
+        nb = read(path)
+        assert nb.cells[0].cell_type == "markdown", path.name  # the title stays first
+        assert code_cells(nb)[0].source == COLAB_CELL, (
+            f"{path.name}: the first code cell is not course_utils.colab.COLAB_CELL; "
+            "run `python tools/colab_cell.py`")
+    assert len(lessons()) >= 9
+
+
+def test_colab_cell_tool_inserts_once_and_replaces_an_old_version():
+    import copy
+    import runpy
+
+    tool = runpy.run_path(str(REPO / "tools" / "colab_cell.py"))
+    title = {"cell_type": "markdown", "id": "t", "metadata": {}, "source": ["# 09 · x"]}
+    code = {"cell_type": "code", "execution_count": 1, "id": "c", "metadata": {}, "outputs": [],
+            "source": ["import math\n"]}
+    nb = tool["with_colab_cell"]({"cells": [copy.deepcopy(title), copy.deepcopy(code)]})
+    assert [c["id"] for c in nb["cells"]] == ["t", "colab-setup", "c"]
+    assert tool["with_colab_cell"](copy.deepcopy(nb)) == nb  # idempotent
+    old = copy.deepcopy(nb)
+    old["cells"][1]["source"] = ["# On Colab, fetch and install the course first\n", "import sys\n"]
+    old["cells"][1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x"}]
+    assert tool["with_colab_cell"](old) == nb  # an older version is replaced, not duplicated
 
 
 def test_colab_cell_passes_the_course_linter(tmp_path):
