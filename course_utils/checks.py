@@ -924,7 +924,7 @@ def check_sgns_step(sgns_step: Callable) -> Verdict:
     place: one word2vec update for one pair, negatives equal to ``out`` skipped."""
     import numpy as np
 
-    from course_utils.sgns import reference_sgns_step
+    from course_utils.word2vec import reference_sgns_step
 
     used = _l05_source_uses(sgns_step, ("reference_sgns_step", "sparse_sgd_step", "autograd",
                                         "backward("))

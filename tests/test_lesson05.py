@@ -17,16 +17,16 @@ from course_utils.checks import (
     check_sgns_step,
     expected_pairs_reference,
 )
-from course_utils.sgns import (
+from course_utils.sgns import train_word2vec
+from course_utils.toyworld import make_toy_corpus
+from course_utils.word2vec import (
     Word2VecRandom,
     keep_probabilities,
     noise_table,
     reference_sgns_loop,
     reference_sgns_step,
     thread_seeds,
-    train_word2vec,
 )
-from course_utils.toyworld import make_toy_corpus
 from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read
 
 LESSON = NOTEBOOK_DIR / "05_training_dynamics.ipynb"
@@ -66,8 +66,12 @@ def test_lesson_plain_loop_agrees_with_course_utils_and_the_engine():
 def test_lesson_defines_no_twin_of_a_package_name():
     import course_utils.evaluate
     import course_utils.sgns
+    import course_utils.sgns_torch
+    import course_utils.word2vec
 
-    package = set(vars(course_utils.evaluate)) | set(vars(course_utils.sgns)) | {"NextWord"}
+    package = {name for module in (course_utils.evaluate, course_utils.sgns,
+                                   course_utils.sgns_torch, course_utils.word2vec)
+               for name in vars(module)} | {"NextWord"}
     defined = {node.name for cell in code_cells(read(LESSON))
                for node in ast.parse(cell.source).body
                if isinstance(node, ast.FunctionDef | ast.ClassDef)}
