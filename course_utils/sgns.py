@@ -23,19 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_utils import word2vec
 from course_utils.sgns_torch import SGNSTrainer
 from course_utils.validation import check_int
-from course_utils.word2vec import (
-    Vocabulary,
-    Word2VecSettings,
-    build_vocabulary,
-    check_corpus,
-    initial_vectors,
-    keep_probabilities,
-    keyed_vectors,
-    noise_table,
-    thread_seeds,
-)
 
 ARCHITECTURES = ("skipgram", "cbow")
 ENGINE_LR = {"skipgram": 0.025, "cbow": 0.05}  # word2vec.c's defaults
@@ -91,7 +81,7 @@ class Word2VecRun:
     """What one run of the compiled engine made: both tables, the vocabulary and its stats."""
 
     architecture: str
-    vocab: Vocabulary
+    vocab: word2vec.Vocabulary
     w_in: np.ndarray  # (V, d) float32, the word vectors
     w_out: np.ndarray  # (V, d) float32, the output (context) vectors
     threads: int
@@ -103,7 +93,7 @@ class Word2VecRun:
 
     def keyed_vectors(self):
         """The input vectors as gensim ``KeyedVectors`` (word order: most frequent first)."""
-        return keyed_vectors(self.vocab, self.w_in)
+        return word2vec.keyed_vectors(self.vocab, self.w_in)
 
 
 def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
@@ -111,7 +101,7 @@ def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
                    architecture: str = "skipgram", lr: float | None = None,
                    min_lr: float = 1e-4, sample: float = 1e-3, threads: int | None = None,
                    shared_negatives: bool = True, table_size: int = ENGINE_TABLE_SIZE,
-                   vocabulary: Vocabulary | None = None) -> Word2VecRun:
+                   vocabulary: word2vec.Vocabulary | None = None) -> Word2VecRun:
     """word2vec with negative sampling on the compiled CPU engine; returns a ``Word2VecRun``.
 
     ``architecture``: "skipgram" or "cbow". ``lr`` defaults to word2vec's 0.025 (skip-gram)
@@ -121,16 +111,16 @@ def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
     or fresh ones per pair (word2vec.c). Every setting is checked before anything runs.
     """
     architecture = _check_architecture(architecture)
-    settings = Word2VecSettings(dim, window, negative, min_count, epochs, seed,
+    settings = word2vec.Word2VecSettings(dim, window, negative, min_count, epochs, seed,
                                 ENGINE_LR[architecture] if lr is None else lr, min_lr, sample,
                                 table_size)
     threads = _check_threads(threads)
     if not isinstance(shared_negatives, bool | np.bool_):
         raise ValueError(f"shared_negatives must be True or False, got {shared_negatives!r}")
-    docs = check_corpus(corpus)
-    vocab = vocabulary or build_vocabulary(docs, settings.min_count)
+    docs = word2vec.check_corpus(corpus)
+    vocab = vocabulary or word2vec.build_vocabulary(docs, settings.min_count)
     ids, starts = _engine_corpus(docs, vocab.index)
-    w_in = initial_vectors(len(vocab), settings.dim, settings.seed)
+    w_in = word2vec.initial_vectors(len(vocab), settings.dim, settings.seed)
     w_out = np.zeros_like(w_in)
     slices = _split_slices(starts, threads)
     kernel = ("cbow" if architecture == "cbow" else
@@ -152,8 +142,8 @@ def _check_architecture(architecture) -> str:
 
 
 def _run_slices(kernel: str, ids: np.ndarray, slices: list[np.ndarray], w_in: np.ndarray,
-                w_out: np.ndarray, vocab: Vocabulary, settings: Word2VecSettings
-                ) -> tuple[np.ndarray, float]:
+                w_out: np.ndarray, vocab: word2vec.Vocabulary,
+                settings: word2vec.Word2VecSettings) -> tuple[np.ndarray, float]:
     """Train each slice of sentences in its own thread (Hogwild: the tables are shared);
     returns the per-slice stats (kept, pairs, skipped, last lr) and the wall time."""
     import threading
@@ -161,9 +151,9 @@ def _run_slices(kernel: str, ids: np.ndarray, slices: list[np.ndarray], w_in: np
 
     from course_utils import w2v_engine
 
-    keep = keep_probabilities(vocab.counts, settings.sample).astype(np.float32)
-    table = noise_table(vocab.counts, settings.table_size).astype(np.int32)
-    states = thread_seeds(settings.seed, len(slices))
+    keep = word2vec.keep_probabilities(vocab.counts, settings.sample).astype(np.float32)
+    table = word2vec.noise_table(vocab.counts, settings.table_size).astype(np.int32)
+    states = word2vec.thread_seeds(settings.seed, len(slices))
     stats = np.zeros((len(slices), 4), np.float64)
 
     def work(t: int) -> None:

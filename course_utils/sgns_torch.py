@@ -73,6 +73,8 @@ class Snapshot:
     loss: float  # mean loss per pair since the previous snapshot (nan if no batch since)
 
 
+# --------------------------------------------------------------------------- the update
+
 
 def sgns_loss(v: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     """Per-pair SGNS loss: v (B, d) input vectors, u (B, 1+K, d) true context then K negatives.
@@ -153,6 +155,8 @@ def latest_snapshot(snapshot_dir: str | os.PathLike) -> Path | None:
     return files[-1] if files else None
 
 
+# --------------------------------------------------------------------------- settings checks
+
 
 def _check_writable_dir(folder) -> Path:
     """Create ``folder`` and write a probe file in it, so a bad folder fails before training."""
@@ -167,7 +171,6 @@ def _check_writable_dir(folder) -> Path:
                          " pass a folder you can write to, e.g. snapshot_dir='snapshots'"
                          ) from None
     return folder
-
 
 
 def _check_optimizer(optimizer):
@@ -528,7 +531,6 @@ class SGNSTrainer:
     def keyed_vectors(self):
         """The input vectors as gensim ``KeyedVectors`` (word order: most frequent first)."""
         return keyed_vectors(self.vocab, self.w_in.detach().cpu().numpy())
-
 
 
 def _check_snapshot_arrays(data: dict, path, n_words: int, dim: int) -> None:

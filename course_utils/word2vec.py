@@ -25,6 +25,8 @@ import numpy as np
 
 from course_utils.validation import check_float, check_int, check_probability, check_seed
 
+# --------------------------------------------------------------------------- records and settings
+
 
 @dataclass
 class Vocabulary:
@@ -84,6 +86,9 @@ def check_rates(lr, min_lr) -> tuple[float, float]:
     return lr, min_lr
 
 
+# --------------------------------------------------------------------------- input checks
+
+
 def check_corpus(corpus) -> list[list[str]]:
     """The corpus as a list of token lists; refuses a string, strings as documents, no tokens."""
     if isinstance(corpus, str) or not isinstance(corpus, Iterable):
@@ -116,6 +121,9 @@ def _check_counts(counts) -> np.ndarray:
         raise ValueError("counts must be finite, non-negative and not all zero, got "
                          f"{np.round(arr[:5], 3).tolist()}...: pass vocab.counts")
     return arr
+
+
+# --------------------------------------------------------------------------- the recipe
 
 
 def build_vocabulary(corpus: Iterable[Sequence[str]], min_count: int = 5) -> Vocabulary:
@@ -195,6 +203,9 @@ def make_pairs(ids: np.ndarray, sentence: np.ndarray, start: int, stop: int, win
     return centres[order], contexts[order]
 
 
+# ----------------------------------------------------------------- starting vectors, random numbers
+
+
 def initial_vectors(n_words: int, dim: int, seed: int = 0) -> np.ndarray:
     """word2vec's starting input vectors for ``seed``: (n_words, dim) float32, uniform in
     +-0.5/dim (both engines start here; the output vectors start at zero)."""
@@ -234,6 +245,9 @@ class Word2VecRandom:
     def uniform(self) -> np.float32:
         """A float32 in [0, 1)."""
         return np.float32(self._step() >> 40) * np.float32(1.0 / 16777216.0)
+
+
+# ------------------------------------------------------ the reference: word2vec.c in plain NumPy
 
 
 def sigmoid(x):
@@ -289,6 +303,9 @@ def reference_sgns_loop(sentences: Sequence[np.ndarray], w_in: np.ndarray, w_out
                         negs = [int(table[rng.integer(len(table))]) for _ in range(negative)]
                         reference_sgns_step(w_in, w_out, kept[j], centre, negs, rate)
             seen += len(sentence)
+
+
+# --------------------------------------------------------------------------- the result
 
 
 def keyed_vectors(vocab: Vocabulary, vectors: np.ndarray):
