@@ -37,66 +37,51 @@ MAX_SCORE = np.float32(10.0)  # sigmoid(10) = 1 - 4.5e-5: clamping keeps exp() f
 CBOW, SKIPGRAM_SHARED, SKIPGRAM_PAIRS = 0, 1, 2
 KERNELS = {"cbow": CBOW, "skipgram_shared": SKIPGRAM_SHARED, "skipgram_pairs": SKIPGRAM_PAIRS}
 
-helper = njit(nogil=True, fastmath=True, cache=True, inline="always")
+tiny = njit(nogil=True, fastmath=True, cache=True, inline="always")  # inlined where called
+compiled = njit(nogil=True, fastmath=True, cache=True)
 
 
 # --------------------------------------------------------------------------- small helpers
 
 
-@helper
+@tiny
 def _next(state):
     return state * LCG_MUL + LCG_ADD
 
 
-@helper
+@tiny
 def _uniform(state):
     """A float in [0, 1) from the top 24 bits of the generator's state."""
     return np.float32(state >> np.uint64(40)) * np.float32(1.0 / 16777216.0)
 
 
-@helper
+@tiny
 def _below(state, n):
     """A whole number in ``0..n-1`` from the generator's state (word2vec.c's ``>> 16``)."""
     return np.int64((state >> np.uint64(16)) % np.uint64(n))
 
 
-@helper
+@tiny
 def _noise_word(table, state):
     """One draw from the noise table: ``(word id, new state)``."""
     state = _next(state)
-    return table[_below(state, table.shape[0])], state
+    return np.int64(table[_below(state, table.shape[0])]), state
 
 
-@helper
+@tiny
 def _sigmoid(x):
     x = min(max(x, -MAX_SCORE), MAX_SCORE)
     return np.float32(1.0) / (np.float32(1.0) + np.exp(-x))
 
 
-@helper
+@tiny
 def _step_size(k, f, lr):
     """``lr * (label - sigmoid(f))``, label 1 for target 0 (the true word), 0 for negatives."""
     label = np.float32(1.0) if k == 0 else np.float32(0.0)
     return (label - _sigmoid(f)) * lr
 
 
-@helper
-def _dot(a, i, b, j):
-    """``a[i] . b[j]`` in float32."""
-    f = np.float32(0.0)
-    for c in range(a.shape[1]):
-        f += a[i, c] * b[j, c]
-    return f
-
-
-@helper
-def _add_scaled(dst, i, g, src, j):
-    """``dst[i] += g * src[j]``, in place."""
-    for c in range(dst.shape[1]):
-        dst[i, c] += g * src[j, c]
-
-
-@helper
+@tiny
 def _subsample(ids, a, b, keep, sen, state):
     """The words ``ids[a:b]`` that subsampling keeps, in order, into ``sen``: ``(n, state)``."""
     n = 0
@@ -106,12 +91,12 @@ def _subsample(ids, a, b, keep, sen, state):
             state = _next(state)
             if _uniform(state) >= keep[w]:
                 continue
-        sen[n] = w
+        sen[n] = np.int64(w)
         n += 1
     return n, state
 
 
-@helper
+@tiny
 def _context(sen, n, i, reach, ctx):
     """The words within ``reach`` of position ``i`` (not ``i`` itself) into ``ctx``: their count."""
     m = 0
@@ -123,9 +108,12 @@ def _context(sen, n, i, reach, ctx):
 
 
 # --------------------------------------------------------------------------- update kernels
+# The inner loops over the d coordinates are written out (no helper call inside them): Numba
+# inlines a helper at every call site, which costs compile time, and a helper it does not
+# inline blocks LLVM's vectorisation and changes the float results.
 
 
-@njit(nogil=True, fastmath=True, cache=True)
+@compiled
 def _window_step(x, rows, m, w_out, tgt, coef, delta, lr):
     """One window's matrix update against the targets ``tgt`` (true word, then K negatives).
 
@@ -134,6 +122,7 @@ def _window_step(x, rows, m, w_out, tgt, coef, delta, lr):
     input step ``coef[q] @ outputs`` and the outputs move by ``coef.T @ inputs`` here. Returns
     how many (input, negative) updates were skipped.
     """
+    d = x.shape[1]
     skipped = 0
     for k in range(tgt.shape[0]):
         t = tgt[k]
@@ -143,56 +132,74 @@ def _window_step(x, rows, m, w_out, tgt, coef, delta, lr):
                 coef[q, k] = 0.0
             continue
         for q in range(m):
-            coef[q, k] = _step_size(k, _dot(x, rows[q], w_out, t), lr)
+            v = rows[q]  # a local: a load inside the loop would block SIMD
+            f = np.float32(0.0)
+            for c in range(d):
+                f += x[v, c] * w_out[t, c]
+            coef[q, k] = _step_size(k, f, lr)
     for q in range(m):  # input steps (m, d) = coef @ outputs
-        for c in range(delta.shape[1]):
+        for c in range(d):
             delta[q, c] = 0.0
         for k in range(tgt.shape[0]):
-            _add_scaled(delta, q, coef[q, k], w_out, tgt[k])
+            g = coef[q, k]
+            t = tgt[k]
+            for c in range(d):
+                delta[q, c] += g * w_out[t, c]
     for k in range(tgt.shape[0]):  # output steps (1 + K, d) = coef.T @ inputs
         t = tgt[k]
         for q in range(m):
-            _add_scaled(w_out, t, coef[q, k], x, rows[q])
+            g = coef[q, k]
+            v = rows[q]
+            for c in range(d):
+                w_out[t, c] += g * x[v, c]
     return skipped
 
 
-@njit(nogil=True, fastmath=True, cache=True)
+@compiled
 def _skipgram_shared(w_in, w_out, ctx, m, tgt, table, coef, delta, lr, state):
     """Skip-gram with one draw of negatives for the window: ``(skipped, state)``."""
     for k in range(1, tgt.shape[0]):
         tgt[k], state = _noise_word(table, state)
     skipped = _window_step(w_in, ctx, m, w_out, tgt, coef, delta, lr)
     for q in range(m):
-        _add_scaled(w_in, ctx[q], np.float32(1.0), delta, q)
+        v = ctx[q]
+        for c in range(w_in.shape[1]):
+            w_in[v, c] += delta[q, c]
     return skipped, state
 
 
-@njit(nogil=True, fastmath=True, cache=True)
+@compiled
 def _cbow(w_in, w_out, ctx, m, tgt, table, coef, delta, hidden, origin, lr, state):
     """CBOW: the mean of the context rows (into ``hidden[0]``; ``origin`` is ``[0]``) predicts
-    the centre word: ``(skipped, state)``."""
-    for c in range(hidden.shape[1]):
+    the centre word, and every context row gets the whole error: ``(skipped, state)``."""
+    d = w_in.shape[1]
+    for c in range(d):
         hidden[0, c] = 0.0
     for q in range(m):
-        _add_scaled(hidden, 0, np.float32(1.0), w_in, ctx[q])
+        v = ctx[q]
+        for c in range(d):
+            hidden[0, c] += w_in[v, c]
     inv = np.float32(1.0) / np.float32(m)
-    for c in range(hidden.shape[1]):
+    for c in range(d):
         hidden[0, c] *= inv
     for k in range(1, tgt.shape[0]):
         tgt[k], state = _noise_word(table, state)
     skipped = _window_step(hidden, origin, 1, w_out, tgt, coef, delta, lr)
-    for q in range(m):  # every context word gets the whole error
-        _add_scaled(w_in, ctx[q], np.float32(1.0), delta, 0)
+    for q in range(m):
+        v = ctx[q]
+        for c in range(d):
+            w_in[v, c] += delta[0, c]
     return skipped, state
 
 
-@njit(nogil=True, fastmath=True, cache=True)
+@compiled
 def _skipgram_pairs(w_in, w_out, ctx, m, centre, negative, table, err, lr, state):
     """word2vec.c: fresh negatives per pair, one pair after another: ``(skipped, state)``."""
+    d = w_in.shape[1]
     skipped = 0
     for q in range(m):
         v = ctx[q]
-        for c in range(err.shape[1]):
+        for c in range(d):
             err[0, c] = 0.0
         for k in range(negative + 1):
             t = centre
@@ -201,17 +208,23 @@ def _skipgram_pairs(w_in, w_out, ctx, m, centre, negative, table, err, lr, state
                 if t == centre:
                     skipped += 1
                     continue
-            g = _step_size(k, _dot(w_in, v, w_out, t), lr)
-            _add_scaled(err, 0, g, w_out, t)
-            _add_scaled(w_out, t, g, w_in, v)
-        _add_scaled(w_in, v, np.float32(1.0), err, 0)
+            f = np.float32(0.0)
+            for c in range(d):
+                f += w_in[v, c] * w_out[t, c]
+            g = _step_size(k, f, lr)
+            for c in range(d):
+                err[0, c] += g * w_out[t, c]
+            for c in range(d):
+                w_out[t, c] += g * w_in[v, c]
+        for c in range(d):
+            w_in[v, c] += err[0, c]
     return skipped, state
 
 
 # --------------------------------------------------------------------------- the loop
 
 
-@njit(nogil=True, fastmath=True, cache=True)
+@compiled
 def train_slice(ids, starts, w_in, w_out, table, keep, window, negative, epochs, lr0, min_lr,
                 state, kernel, stats):
     """Train on the sentences ``ids[starts[s]:starts[s + 1]]`` for ``epochs`` epochs, in place.
@@ -226,9 +239,10 @@ def train_slice(ids, starts, w_in, w_out, table, keep, window, negative, epochs,
     d = w_in.shape[1]
     n_sent = starts.shape[0] - 1
     n_tok = starts[n_sent] - starts[0]
-    sen = np.empty(max(np.max(starts[1:] - starts[:-1]) if n_sent else 0, 1), np.int32)
-    ctx = np.empty(2 * window, np.int32)
-    tgt = np.empty(negative + 1, np.int32)
+    # word ids and row indices are int64 throughout: one compiled version of each helper
+    sen = np.empty(max(np.max(starts[1:] - starts[:-1]) if n_sent else 0, 1), np.int64)
+    ctx = np.empty(2 * window, np.int64)
+    tgt = np.empty(negative + 1, np.int64)
     coef = np.zeros((2 * window, negative + 1), np.float32)
     delta = np.zeros((2 * window, d), np.float32)
     hidden = np.zeros((1, d), np.float32)
