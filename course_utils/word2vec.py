@@ -72,7 +72,7 @@ class Word2VecSettings:
                                         "(0 keeps every word)")
 
 
-WINDOW_HINT = ": the window is how many words each side count as context, e.g. window=5"
+WINDOW_HINT = ": how many words each side count as context, e.g. window=5"
 RATES_HINT = ": word2vec uses lr=0.025 (skip-gram), 0.05 (CBOW) and min_lr=1e-4"
 
 

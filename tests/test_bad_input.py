@@ -553,7 +553,7 @@ def test_make_pairs_bad_window_and_shapes():
     ids, sentence, rng = np.arange(6), np.zeros(6, dtype=np.int64), np.random.default_rng(0)
     with pytest.raises(ValueError, match="window must be an int >= 1, got 0: how many words"):
         word2vec.make_pairs(ids, sentence, 0, 6, window=0, rng=rng)
-    with pytest.raises(ValueError, match="window must be an int >= 1, got 2.5"):
+    with pytest.raises(ValueError, match="window must be an int, got 2.5"):
         word2vec.make_pairs(ids, sentence, 0, 6, window=2.5, rng=rng)
     with pytest.raises(ValueError, match=r"same length.*\(6,\) and \(5,\)"):
         word2vec.make_pairs(ids, sentence[:5], 0, 6, window=2, rng=rng)

@@ -554,7 +554,7 @@ def test_settings_are_checked_once_for_both_engines(tmp_path):
     assert type(settings.sample) is float
     good = dict(dim=8, window=2, negative=3, min_count=1, epochs=2, seed=0, lr=0.025,
                 min_lr=1e-4, sample=1e-3, table_size=1000)
-    for bad, match in [({"window": 0}, "window must be an int >= 1, got 0: the window is"),
+    for bad, match in [({"window": 0}, "window must be an int >= 1, got 0: how many words"),
                        ({"epochs": 1.5}, "epochs must be an int, got 1.5"),
                        ({"seed": -1}, "seed must be an int >= 0, got -1: try seed=0"),
                        ({"lr": float("nan")}, "lr must be finite, got nan"),
