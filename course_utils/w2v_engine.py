@@ -240,7 +240,10 @@ def train_slice(ids, starts, w_in, w_out, table, keep, window, negative, epochs,
     n_sent = starts.shape[0] - 1
     n_tok = starts[n_sent] - starts[0]
     # word ids and row indices are int64 throughout: one compiled version of each helper
-    sen = np.empty(max(np.max(starts[1:] - starts[:-1]) if n_sent else 0, 1), np.int64)
+    longest = 1
+    for s in range(n_sent):
+        longest = max(longest, starts[s + 1] - starts[s])
+    sen = np.empty(longest, np.int64)
     ctx = np.empty(2 * window, np.int64)
     tgt = np.empty(negative + 1, np.int64)
     coef = np.zeros((2 * window, negative + 1), np.float32)
