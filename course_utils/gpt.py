@@ -19,6 +19,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from course_utils.validation import check_float, check_int
+
 CHECKPOINT_DIR = Path(__file__).resolve().parents[1] / "datasets" / "course_gpt"
 EOT = "<|endoftext|>"  # the one special token: separates documents
 
@@ -38,9 +40,7 @@ class GPTConfig:
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"GPTConfig.{name} must be a positive int, got {value!r}")
+            setattr(self, name, check_int(getattr(self, name), f"GPTConfig.{name}", minimum=1))
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head "
                              f"({self.n_head}): each head gets n_embd // n_head dimensions")
@@ -49,8 +49,11 @@ class GPTConfig:
         if self.position == "rope" and (self.n_embd // self.n_head) % 2:
             raise ValueError(f"RoPE rotates pairs of dimensions: head size "
                              f"{self.n_embd // self.n_head} must be even")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
+        self.dropout = check_float(self.dropout, "GPTConfig.dropout", minimum=0.0,
+                                   hint=": try dropout=0.0 (the course GPT) or 0.1")
+        if self.dropout >= 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}: dropout=1 would "
+                             "zero every activation; try dropout=0.1")
 
 
 class CausalSelfAttention(nn.Module):

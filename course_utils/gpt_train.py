@@ -94,8 +94,8 @@ def gpt_perplexity(model, ids, batch_size: int = 32) -> float:
 
 
 def train(args) -> dict:
+    """Train the course GPT with the options of ``main``; write the checkpoint and its log."""
     import torch
-    from tqdm.auto import tqdm
 
     from course_utils.gpt import GPT, GPTConfig, save_gpt, train_byte_bpe
     from course_utils.runtime import get_device, set_seed
@@ -104,37 +104,57 @@ def train(args) -> dict:
     torch.set_num_threads(args.threads)
     device = get_device(args.device)
     set_seed(args.seed)
-    train_texts, held_texts = wiki_texts()
-    tokenizer = train_byte_bpe(train_texts, vocab_size=args.vocab_size)
-    train_ids = encode_stream(tokenizer, train_texts)
-    held_ids = encode_stream(tokenizer, held_texts)
+    texts = wiki_texts()
+    tokenizer = train_byte_bpe(texts[0], vocab_size=args.vocab_size)
+    ids = tuple(encode_stream(tokenizer, part) for part in texts)
     cfg = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=args.block_size,
                     n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
                     dropout=args.dropout, position=args.position, tie_weights=not args.untied)
     model = GPT(cfg).to(device)
+    history = _run_steps(model, ids[0], args, device, t0)
+    train_seconds = time.perf_counter() - t0
+    model.eval()
+    perplexity = {"gpt": gpt_perplexity(model, ids[1]),
+                  **ngram_perplexities(ids[0], ids[1], cfg.vocab_size)}
+    out = Path(args.out)
+    save_gpt(model.cpu(), out)
+    tokenizer.hf.save(str(out / "tokenizer.json"))
+    log = _training_log(args, model, device, texts, ids, train_seconds, perplexity, history)
+    (out / "train_log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
+    return log
+
+
+def _lr_at(step: int, args) -> float:
+    """Linear warmup over ``args.warmup`` steps, then cosine decay to ``args.min_lr``."""
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * progress))
+
+
+def _run_steps(model, train_ids: list[int], args, device: str, t0: float) -> list[dict]:
+    """``args.steps`` AdamW steps on random windows of the stream (weight decay on matrices
+    only, gradients clipped to norm 1); returns the loss every 50 steps."""
+    import torch
+    from tqdm.auto import tqdm
+
     decay = [p for p in model.parameters() if p.ndim >= 2]
     no_decay = [p for p in model.parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95))
-
-    def lr_at(step):  # linear warmup, then cosine decay to min_lr
-        if step < args.warmup:
-            return args.lr * (step + 1) / args.warmup
-        progress = (step - args.warmup) / max(1, args.steps - args.warmup)
-        return args.min_lr + 0.5 * (args.lr - args.min_lr) * (1 + math.cos(math.pi * progress))
-
+    T = model.config.block_size
     data = torch.tensor(train_ids, dtype=torch.long)
     gen = torch.Generator().manual_seed(args.seed)
     history = []
     bar = tqdm(range(args.steps), desc="train-gpt", unit="step", disable=args.quiet)
     model.train()
     for step in bar:
-        starts = torch.randint(0, len(data) - cfg.block_size - 1, (args.batch_size,), generator=gen)
-        x = torch.stack([data[s:s + cfg.block_size] for s in starts.tolist()]).to(device)
-        y = torch.stack([data[s + 1:s + 1 + cfg.block_size] for s in starts.tolist()]).to(device)
+        starts = torch.randint(0, len(data) - T - 1, (args.batch_size,), generator=gen).tolist()
+        x = torch.stack([data[s:s + T] for s in starts]).to(device)
+        y = torch.stack([data[s + 1:s + 1 + T] for s in starts]).to(device)
         for group in opt.param_groups:
-            group["lr"] = lr_at(step)
+            group["lr"] = _lr_at(step, args)
         _, loss = model(x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -142,16 +162,19 @@ def train(args) -> dict:
         opt.step()
         if step % 50 == 0 or step == args.steps - 1:
             history.append({"step": step, "train_loss": round(loss.item(), 4),
-                            "lr": lr_at(step), "seconds": round(time.perf_counter() - t0, 1)})
+                            "lr": _lr_at(step, args),
+                            "seconds": round(time.perf_counter() - t0, 1)})
             bar.set_postfix(loss=f"{loss.item():.3f}")
-    train_seconds = time.perf_counter() - t0
-    model.eval()
-    ppl = gpt_perplexity(model, held_ids)
-    baselines = ngram_perplexities(train_ids, held_ids, cfg.vocab_size)
-    out = Path(args.out)
-    save_gpt(model.cpu(), out)
-    tokenizer.hf.save(str(out / "tokenizer.json"))
-    log = {
+    return history
+
+
+def _training_log(args, model, device: str, texts, ids, train_seconds: float,
+                  perplexity: dict, history: list[dict]) -> dict:
+    """What ``train_log.json`` records: the command, versions, settings, sizes, results."""
+    import torch
+
+    cfg = model.config
+    return {
         "command": "python -m course_utils train-gpt " + " ".join(args.argv),
         "seed": args.seed, "device": device, "torch_threads": torch.get_num_threads(),
         "torch": torch.__version__, "python": platform.python_version(),
@@ -160,18 +183,14 @@ def train(args) -> dict:
         "config": {k: getattr(cfg, k) for k in ("vocab_size", "block_size", "n_layer", "n_head",
                                                  "n_embd", "dropout", "position", "tie_weights")},
         "params": model.num_params(),
-        "articles": {"train": len(train_texts), "held_out": len(held_texts)},
-        "tokens": {"train": len(train_ids), "held_out": len(held_ids)},
+        "articles": {"train": len(texts[0]), "held_out": len(texts[1])},
+        "tokens": {"train": len(ids[0]), "held_out": len(ids[1])},
         "tokens_seen": args.steps * args.batch_size * cfg.block_size,
         "train_seconds": round(train_seconds, 1),
-        "held_out_perplexity": {"gpt": round(ppl, 3),
-                                **{k: (round(v, 3) if isinstance(v, float) and k in
-                                       ("unigram", "bigram") else v)
-                                   for k, v in baselines.items()}},
+        "held_out_perplexity": {k: (round(v, 3) if k in ("gpt", "unigram", "bigram") else v)
+                                for k, v in perplexity.items()},
         "history": history,
     }
-    (out / "train_log.json").write_text(json.dumps(log, indent=1) + "\n", encoding="utf-8")
-    return log
 
 
 def main(argv: list[str] | None = None) -> int:

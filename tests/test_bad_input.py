@@ -14,7 +14,17 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import bias, checks, data, get_device, initializers, pathologies, set_seed, sgns
+from course_utils import (
+    bias,
+    checks,
+    data,
+    get_device,
+    initializers,
+    pathologies,
+    set_seed,
+    sgns_torch,
+    word2vec,
+)
 from course_utils import evaluate as ev
 from course_utils import geometry as geo
 from course_utils import probes as pr
@@ -514,14 +524,14 @@ def test_bert_input_embeddings_bad_ids(minilm_model):
 
 def test_build_vocabulary_bad_corpus_min_count_and_mixed_case():
     with pytest.raises(ValueError, match="corpus is empty"):
-        sgns.build_vocabulary([[], []])
+        word2vec.build_vocabulary([[], []])
     with pytest.raises(ValueError, match="document 0 is a str.*split it first"):
-        sgns.build_vocabulary(["the cat sat"])
+        word2vec.build_vocabulary(["the cat sat"])
     with pytest.raises(ValueError, match="min_count must be an int >= 1, got 0"):
-        sgns.build_vocabulary(CORPUS, min_count=0)
+        word2vec.build_vocabulary(CORPUS, min_count=0)
     with pytest.raises(ValueError, match="min_count=10 removes every word.*'the'.*lower"):
-        sgns.build_vocabulary(CORPUS, min_count=10)
-    vocab = sgns.build_vocabulary([["The", "the", "the"]], min_count=1)
+        word2vec.build_vocabulary(CORPUS, min_count=10)
+    vocab = word2vec.build_vocabulary([["The", "the", "the"]], min_count=1)
     assert vocab.words == ["the", "The"]  # casings are different words, by design
 
 
@@ -532,8 +542,8 @@ def test_build_vocabulary_bad_corpus_min_count_and_mixed_case():
     (["the", "cat"], TypeError, "counts must be numbers"),
 ], ids=["empty", "2-D", "nan", "inf", "negative", "zeros", "words"])
 @pytest.mark.parametrize("fn", [
-    lambda c: sgns.keep_probabilities(c, 1e-3), sgns.noise_distribution,
-    lambda c: sgns.noise_table(c, size=100)], ids=["keep_probabilities", "noise_distribution",
+    lambda c: word2vec.keep_probabilities(c, 1e-3), word2vec.noise_distribution,
+    lambda c: word2vec.noise_table(c, size=100)], ids=["keep_probabilities", "noise_distribution",
                                                     "noise_table"])
 def test_count_functions_refuse_bad_counts(fn, counts, exc, pattern):
     with pytest.raises(exc, match=pattern):
@@ -542,54 +552,54 @@ def test_count_functions_refuse_bad_counts(fn, counts, exc, pattern):
 
 @pytest.mark.parametrize("sample", [NAN, INF, "1e-3", None])
 def test_keep_probabilities_refuses_a_sample_that_is_not_a_number(sample):
-    with pytest.raises(ValueError, match="sample must be a finite number"):
-        sgns.keep_probabilities([10, 5, 1], sample)
+    with pytest.raises(ValueError, match="sample must be (finite|a number)"):
+        word2vec.keep_probabilities([10, 5, 1], sample)
 
 
 def test_make_pairs_bad_window_and_shapes():
     ids, sentence, rng = np.arange(6), np.zeros(6, dtype=np.int64), np.random.default_rng(0)
     with pytest.raises(ValueError, match="window must be an int >= 1, got 0: how many words"):
-        sgns.make_pairs(ids, sentence, 0, 6, window=0, rng=rng)
-    with pytest.raises(ValueError, match="window must be an int >= 1, got 2.5"):
-        sgns.make_pairs(ids, sentence, 0, 6, window=2.5, rng=rng)
+        word2vec.make_pairs(ids, sentence, 0, 6, window=0, rng=rng)
+    with pytest.raises(ValueError, match="window must be an int, got 2.5"):
+        word2vec.make_pairs(ids, sentence, 0, 6, window=2.5, rng=rng)
     with pytest.raises(ValueError, match=r"same length.*\(6,\) and \(5,\)"):
-        sgns.make_pairs(ids, sentence[:5], 0, 6, window=2, rng=rng)
+        word2vec.make_pairs(ids, sentence[:5], 0, 6, window=2, rng=rng)
     with pytest.raises(ValueError, match="1-D arrays"):
-        sgns.make_pairs(ids.reshape(2, 3), sentence.reshape(2, 3), 0, 2, window=1, rng=rng)
+        word2vec.make_pairs(ids.reshape(2, 3), sentence.reshape(2, 3), 0, 2, window=1, rng=rng)
 
 
 def test_sgns_loss_wrong_shapes():
     v, u = torch.randn(4, 8), torch.randn(4, 3, 8)
-    assert sgns.sgns_loss(v, u).shape == (4,)
+    assert sgns_torch.sgns_loss(v, u).shape == (4,)
     for bad_v, bad_u in [(v[0], u[0]), (v, u[:, :, :5]), (v[:2], u), (v, u[:, 0])]:
         with pytest.raises(ValueError, match=r"v of shape \(B, d\) and u of shape \(B, 1\+K, d\)"):
-            sgns.sgns_loss(bad_v, bad_u)
+            sgns_torch.sgns_loss(bad_v, bad_u)
 
 
 def test_sparse_sgd_step_wrong_dtype_or_shape():
     w_in, w_out = torch.randn(5, 4), torch.zeros(5, 4)
     centres, targets = torch.tensor([0, 1]), torch.tensor([[2, 3], [4, 0]])
     with pytest.raises(TypeError, match="centres must be a tensor of integer word ids.*float32"):
-        sgns.sparse_sgd_step(w_in, w_out, centres.float(), targets, 0.1)
+        sgns_torch.sparse_sgd_step(w_in, w_out, centres.float(), targets, 0.1)
     with pytest.raises(TypeError, match="targets must be a tensor.*got list"):
-        sgns.sparse_sgd_step(w_in, w_out, centres, [[2, 3], [4, 0]], 0.1)
+        sgns_torch.sparse_sgd_step(w_in, w_out, centres, [[2, 3], [4, 0]], 0.1)
     with pytest.raises(ValueError, match=r"targets of shape \(B, 1\+K\), got \(2,\) and \(2,\)"):
-        sgns.sparse_sgd_step(w_in, w_out, centres, targets[:, 0], 0.1)
-    assert sgns.sparse_sgd_step(w_in, w_out, centres, targets, 0.1) > 0
+        sgns_torch.sparse_sgd_step(w_in, w_out, centres, targets[:, 0], 0.1)
+    assert sgns_torch.sparse_sgd_step(w_in, w_out, centres, targets, 0.1) > 0
     assert w_out.abs().sum() > 0  # the valid call still updates in place
 
 
 def test_snapshot_files_odd_paths_and_foreign_npz(tmp_path):
-    assert sgns.latest_snapshot(tmp_path / "no_such_folder") is None
-    trainer = sgns.SGNSTrainer(CORPUS, dim=4, window=1, negative=2, min_count=1, epochs=1,
-                               progress=False, table_size=1000)
+    assert sgns_torch.latest_snapshot(tmp_path / "no_such_folder") is None
+    trainer = sgns_torch.SGNSTrainer(CORPUS, dim=4, window=1, negative=2, min_count=1, epochs=1,
+                                     progress=False, table_size=1000)
     kv = trainer.keyed_vectors()  # before train(): the initial vectors, no error
     assert len(kv) == len(trainer.vocab)
     path = trainer.save(tmp_path / "new" / "folder" / "step_1.npz")  # folders are created
-    assert path.is_file() and sgns.latest_snapshot(path.parent) == path
+    assert path.is_file() and sgns_torch.latest_snapshot(path.parent) == path
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, vectors=np.zeros((2, 2)))
-    with pytest.raises(sgns.SnapshotError, match="no training configuration"):
+    with pytest.raises(sgns_torch.SnapshotError, match="no training configuration"):
         trainer.load(foreign)
     with pytest.raises(FileNotFoundError, match="no snapshot at"):
         trainer.load(tmp_path / "missing.npz")

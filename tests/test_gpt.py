@@ -104,11 +104,12 @@ def test_non_tensor_ids_are_refused():
 
 @pytest.mark.parametrize("kw, match", [
     (dict(n_embd=15), r"n_embd \(15\) must be divisible by n_head \(2\)"),
-    (dict(vocab_size=0), r"vocab_size must be a positive int"),
-    (dict(block_size=2.5), r"block_size must be a positive int"),
+    (dict(vocab_size=0), r"GPTConfig.vocab_size must be an int >= 1, got 0"),
+    (dict(block_size=2.5), r"GPTConfig.block_size must be an int, got 2.5"),
     (dict(position="alibi"), r"position must be 'learned' or 'rope'"),
     (dict(n_embd=12, n_head=4, position="rope"), r"head size 3 must be even"),
-    (dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+    (dict(dropout=1.0), r"dropout must be in \[0, 1\), got 1.0: dropout=1 would"),
+    (dict(dropout=float("nan")), r"GPTConfig.dropout must be finite, got nan"),
 ])
 def test_bad_config_is_refused(kw, match):
     with pytest.raises(ValueError, match=match):

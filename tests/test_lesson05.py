@@ -10,16 +10,16 @@ import pytest
 import torch
 
 from course_utils import checks
-from course_utils.sgns import (
+from course_utils.sgns import train_word2vec
+from course_utils.toyworld import make_toy_corpus
+from course_utils.word2vec import (
     Word2VecRandom,
     keep_probabilities,
     noise_table,
     reference_sgns_loop,
     reference_sgns_step,
     thread_seeds,
-    train_word2vec,
 )
-from course_utils.toyworld import make_toy_corpus
 from tests.nbutils import NOTEBOOK_DIR, code_cells, load_definitions, read, solutions_for
 
 LESSON = NOTEBOOK_DIR / "05_training_dynamics.ipynb"
@@ -62,9 +62,12 @@ def test_lesson_defines_no_twin_of_a_package_name():
     import course_utils.evaluate
     import course_utils.probes
     import course_utils.sgns
+    import course_utils.sgns_torch
+    import course_utils.word2vec
 
     modules = (course_utils.compare, course_utils.encoders, course_utils.evaluate,
-               course_utils.probes, course_utils.sgns)
+               course_utils.probes, course_utils.sgns, course_utils.sgns_torch,
+               course_utils.word2vec)
     package = set().union(*(vars(m) for m in modules)) | {"NextWord"}
     defined = {node.name for cell in code_cells(read(LESSON))
                for node in ast.parse(cell.source).body

@@ -128,14 +128,14 @@ def _interrupt_after(monkeypatch, module, name, calls: int, partial_write=False)
 
 
 def test_ctrl_c_then_resume_gives_the_uninterrupted_result(tmp_path, monkeypatch):
-    from course_utils import sgns
+    from course_utils import sgns, sgns_torch
     from course_utils.toyworld import make_toy_corpus
 
     corpus = make_toy_corpus(n_sentences=600, seed=1)
     full = sgns.train_sgns(corpus, **SGNS_FAST)
     steps = [5, 10, 15]
     with monkeypatch.context() as mp:
-        _interrupt_after(mp, sgns, "sparse_sgd_step", calls=13)
+        _interrupt_after(mp, sgns_torch, "sparse_sgd_step", calls=13)
         with pytest.raises(KeyboardInterrupt):
             sgns.train_sgns(corpus, snapshot_steps=steps, snapshot_dir=tmp_path, **SGNS_FAST)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["step_000000005.npz",
@@ -146,17 +146,17 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_result(tmp_path, monkeypatch
 
 
 def test_a_half_written_snapshot_is_never_loaded(tmp_path, monkeypatch):
-    from course_utils import sgns
+    from course_utils import sgns, sgns_torch
     from course_utils.toyworld import make_toy_corpus
 
     corpus = make_toy_corpus(n_sentences=600, seed=1)
     with monkeypatch.context() as mp:  # Ctrl-C while the second snapshot is being written
-        _interrupt_after(mp, sgns.np, "savez", calls=2, partial_write=True)
+        _interrupt_after(mp, sgns_torch.np, "savez", calls=2, partial_write=True)
         with pytest.raises(KeyboardInterrupt):
             sgns.train_sgns(corpus, snapshot_steps=[5, 10], snapshot_dir=tmp_path, **SGNS_FAST)
     assert [p.name for p in tmp_path.iterdir()] == ["step_000000005.npz"]  # no temp file left
-    assert sgns.latest_snapshot(tmp_path).name == "step_000000005.npz"
-    assert int(sgns.load_snapshot(tmp_path / "step_000000005.npz")["position"][0]) == 5
+    assert sgns_torch.latest_snapshot(tmp_path).name == "step_000000005.npz"
+    assert int(sgns_torch.load_snapshot(tmp_path / "step_000000005.npz")["position"][0]) == 5
 
 
 def test_determinism_check_ignores_how_stdout_was_split_into_chunks():

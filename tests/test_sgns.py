@@ -1,4 +1,5 @@
-"""course_utils.sgns: the update, determinism, snapshots, resume, and bad input."""
+"""course_utils.sgns, word2vec, sgns_torch and w2v_engine: the update, determinism, snapshots,
+resume, and bad input."""
 
 from __future__ import annotations
 
@@ -6,29 +7,33 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.sgns import (
+from course_utils.sgns import _engine_corpus, train_cbow, train_sgns, train_word2vec
+from course_utils.sgns_torch import (
     SGNSTrainer,
     SnapshotError,
-    Word2VecRandom,
-    _engine_corpus,
-    build_vocabulary,
-    keep_probabilities,
     latest_snapshot,
     load_snapshot,
+    sgns_loss,
+    sparse_sgd_step,
+)
+from course_utils.toyworld import make_toy_corpus, toy_analogies
+from course_utils.word2vec import (
+    Word2VecRandom,
+    Word2VecSettings,
+    build_vocabulary,
+    check_corpus,
+    check_rates,
+    initial_vectors,
+    keep_probabilities,
+    keyed_vectors,
     make_pairs,
     noise_distribution,
     noise_table,
     reference_sgns_loop,
     reference_sgns_step,
-    sgns_loss,
     sigmoid,
-    sparse_sgd_step,
     thread_seeds,
-    train_cbow,
-    train_sgns,
-    train_word2vec,
 )
-from course_utils.toyworld import make_toy_corpus, toy_analogies
 
 TINY = [["a", "b", "c", "a", "b", "d"], ["c", "a", "d", "b"], ["a", "a", "b", "c", "d"]] * 3
 FAST = dict(dim=8, window=2, negative=3, min_count=1, epochs=2, progress=False,
@@ -448,23 +453,23 @@ def test_recipe_window_size_is_drawn_uniformly_from_1_to_window():
 
 @pytest.mark.parametrize("train", [train_word2vec, train_sgns, train_cbow])
 @pytest.mark.parametrize("options, match", [
-    ({"lr": -1.0}, r"lr must be a finite number > 0, got -1.0"),
-    ({"lr": 0}, r"lr must be a finite number > 0, got 0"),
-    ({"lr": float("nan")}, r"lr must be a finite number > 0, got nan"),
-    ({"lr": float("inf")}, r"lr must be a finite number > 0, got inf"),
-    ({"lr": "0.1"}, r"lr must be a finite number > 0, got '0.1'"),
-    ({"min_lr": float("nan")}, r"min_lr must be a finite number > 0, got nan"),
-    ({"min_lr": 0.0}, r"min_lr must be a finite number > 0"),
+    ({"lr": -1.0}, r"lr must be > 0.0, got -1.0: word2vec uses lr=0.025"),
+    ({"lr": 0}, r"lr must be > 0.0, got 0"),
+    ({"lr": float("nan")}, r"lr must be finite, got nan"),
+    ({"lr": float("inf")}, r"lr must be finite, got inf"),
+    ({"lr": "0.1"}, r"lr must be a number, got '0.1'"),
+    ({"min_lr": float("nan")}, r"min_lr must be finite, got nan"),
+    ({"min_lr": 0.0}, r"min_lr must be > 0.0, got 0.0"),
     ({"lr": 0.01, "min_lr": 0.1}, r"min_lr=0.1 is above lr=0.01"),
     ({"threads": 0}, r"threads must be an int >= 1, got 0"),
-    ({"threads": 1.5}, r"threads must be an int >= 1, got 1.5"),
-    ({"threads": True}, r"threads must be an int >= 1, got True"),
-    ({"sample": float("nan")}, r"sample must be in \[0, 1\), got nan"),
-    ({"sample": -0.1}, r"sample must be in \[0, 1\)"),
+    ({"threads": 1.5}, r"threads must be an int, got 1.5: how many CPU threads"),
+    ({"threads": True}, r"threads must be an int, got True"),
+    ({"sample": float("nan")}, r"sample must be finite, got nan: word2vec uses 1e-3"),
+    ({"sample": -0.1}, r"sample must be >= 0.0 and <= 1.0, got -0.1"),
     ({"table_size": 0}, r"table_size must be an int >= 1"),
     ({"shared_negatives": "yes"}, r"shared_negatives must be True or False"),
     ({"dim": 0}, r"dim must be an int >= 1, got 0"),
-    ({"seed": -2}, r"seed must be a non-negative int, got -2"),
+    ({"seed": -2}, r"seed must be an int >= 0, got -2: try seed=0"),
 ])
 def test_engine_refuses_bad_settings(train, options, match):
     with pytest.raises(ValueError, match=match):
@@ -483,11 +488,11 @@ def test_unknown_architecture_and_engine_and_torch_options_on_the_engine():
 
 
 @pytest.mark.parametrize("options, match", [
-    ({"lr": -1.0}, "lr must be a finite number > 0, got -1.0"),
-    ({"min_lr": float("nan")}, "min_lr must be a finite number > 0, got nan"),
+    ({"lr": -1.0}, "lr must be > 0.0, got -1.0"),
+    ({"min_lr": float("nan")}, "min_lr must be finite, got nan"),
     ({"lr": 0.01, "min_lr": 0.02}, "min_lr=0.02 is above lr=0.01"),
-    ({"sample": float("inf")}, r"sample must be in \[0, 1\), got inf"),
-    ({"optimizer": "adam", "lr": float("nan")}, "lr must be a finite number > 0, got nan"),
+    ({"sample": float("inf")}, r"sample must be finite, got inf"),
+    ({"optimizer": "adam", "lr": float("nan")}, "lr must be finite, got nan"),
 ])
 def test_torch_trainer_refuses_bad_rates_before_training(options, match):
     with pytest.raises(ValueError, match=match):
@@ -529,16 +534,49 @@ def test_resume_falls_back_to_the_last_good_snapshot(tmp_path, toy, damage):
 
 
 def test_initial_vectors_and_thread_seeds():
-    from course_utils.sgns import initial_vectors
-
     a = initial_vectors(50, 10, seed=3)
     assert a.dtype == np.float32 and a.shape == (50, 10) and np.abs(a).max() <= 0.05
     assert np.array_equal(a, initial_vectors(50, 10, seed=3))
     assert not np.array_equal(a, initial_vectors(50, 10, seed=4))
     for kwargs, match in [({"n_words": 0}, "n_words must be an int >= 1, got 0"),
                           ({"dim": 0}, "dim must be an int >= 1, got 0"),
-                          ({"seed": -1}, "seed must be a non-negative int, got -1")]:
+                          ({"seed": -1}, "seed must be an int >= 0, got -1")]:
         with pytest.raises(ValueError, match=match):
             initial_vectors(**{"n_words": 5, "dim": 4, "seed": 0, **kwargs})
     assert thread_seeds(1, 3) == thread_seeds(1, 3) and len(set(thread_seeds(1, 3))) == 3
     assert np.isfinite(sigmoid(np.array([-1e30, 1e30], np.float32))).all()
+
+
+def test_settings_are_checked_once_for_both_engines(tmp_path):
+    settings = Word2VecSettings(np.int64(8), np.int32(2), 3, 1, 2, np.int64(0), 0.025, 1e-4,
+                                np.float32(0.5), 1000)
+    assert type(settings.dim) is int and type(settings.seed) is int  # numpy ints cleaned
+    assert type(settings.sample) is float
+    good = dict(dim=8, window=2, negative=3, min_count=1, epochs=2, seed=0, lr=0.025,
+                min_lr=1e-4, sample=1e-3, table_size=1000)
+    for bad, match in [({"window": 0}, "window must be an int >= 1, got 0: how many words"),
+                       ({"epochs": 1.5}, "epochs must be an int, got 1.5"),
+                       ({"seed": -1}, "seed must be an int >= 0, got -1: try seed=0"),
+                       ({"lr": float("nan")}, "lr must be finite, got nan"),
+                       ({"lr": 0.01, "min_lr": 0.1}, "min_lr=0.1 is above lr=0.01"),
+                       ({"sample": 1.5}, r"sample must be >= 0.0 and <= 1.0, got 1.5"),
+                       ({"table_size": 0}, "table_size must be an int >= 1, got 0")]:
+        with pytest.raises(ValueError, match=match):
+            Word2VecSettings(**{**good, **bad})
+    with pytest.raises(ValueError, match="lr must be > 0.0, got 0.0: word2vec uses"):
+        check_rates(0, 1e-4)
+    with pytest.raises(ValueError, match="lr must be a number, got True"):
+        check_rates(True, 1e-4)
+    assert check_rates(np.float32(0.5), 1e-4) == (0.5, 1e-4)
+    with pytest.raises(ValueError, match="list of token lists"):
+        check_corpus("a string")
+    assert check_corpus(iter([["a"]])) == [["a"]]
+    vocab = build_vocabulary(TINY, min_count=1)
+    kv = keyed_vectors(vocab, np.ones((len(vocab), 3)))
+    assert kv.vectors.dtype == np.float32 and kv.index_to_key == vocab.words
+    assert kv.get_vecattr(vocab.words[0], "count") == vocab.counts[0]
+    trainer = SGNSTrainer(TINY, **FAST)
+    with pytest.raises(ValueError, match="resume=True needs snapshot_dir="):
+        trainer.resume_latest()
+    empty = SGNSTrainer(TINY, snapshot_dir=tmp_path, **FAST).resume_latest()
+    assert empty.step == 0  # nothing to resume from: starts at the beginning

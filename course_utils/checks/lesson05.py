@@ -68,7 +68,7 @@ def _sgns_step_case(rng, case: int):
     the true word (word2vec skips it)."""
     import numpy as np
 
-    from course_utils.sgns import reference_sgns_step
+    from course_utils.word2vec import reference_sgns_step
 
     V, d = int(rng.integers(6, 14)), int(rng.integers(3, 9))
     dtype = np.float64 if case == 1 else np.float32
