@@ -117,7 +117,7 @@ def train_word2vec(corpus, dim: int = 100, window: int = 5, negative: int = 5,
     threads = _check_threads(threads)
     if not isinstance(shared_negatives, bool | np.bool_):
         raise ValueError(f"shared_negatives must be True or False, got {shared_negatives!r}")
-    docs = word2vec.check_corpus(corpus)
+    docs = word2vec.check_training_corpus(corpus)
     vocab = vocabulary or word2vec.build_vocabulary(docs, settings.min_count)
     ids, starts = _engine_corpus(docs, vocab.index)
     w_in = word2vec.initial_vectors(len(vocab), settings.dim, settings.seed)

@@ -41,7 +41,7 @@ from course_utils.word2vec import (
     Vocabulary,
     Word2VecSettings,
     build_vocabulary,
-    check_corpus,
+    check_training_corpus,
     initial_vectors,
     keep_probabilities,
     keyed_vectors,
@@ -231,7 +231,7 @@ class SGNSTrainer:
         self.threads = None if threads is None else check_int(
             threads, "threads", minimum=1, hint=": how many torch threads, e.g. threads=1")
         self.progress, self.log_every = progress, check_int(log_every, "log_every", minimum=1)
-        self._read_corpus(check_corpus(corpus), vocabulary)
+        self._read_corpus(check_training_corpus(corpus), vocabulary)
         self._start_state()
         self._build_optimizer()
 

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from course_utils.validation import check_int
+from course_utils.validation import check_corpus, check_int
 
 # The BERT family's special tokens; MiniLM's WordPiece vocabulary uses the same strings.
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
@@ -34,22 +34,6 @@ def char_tokenize(text: str, lowercase: bool = False) -> list[str]:
     """Split text into characters, spaces included: "hi there" -> ["h", "i", " ", ...]."""
     text = _check_text(text)
     return list(text.lower() if lowercase else text)
-
-
-def _check_corpus(corpus) -> list[list[str]]:
-    if isinstance(corpus, str):
-        raise TypeError(
-            "expected a corpus (a list of token lists), got one string; "
-            "tokenize it first, e.g. [word_tokenize(text)]"
-        )
-    docs = list(corpus)
-    for i, doc in enumerate(docs):
-        if isinstance(doc, str) or not all(isinstance(t, str) for t in doc):
-            raise TypeError(
-                f"document {i} is not a list of string tokens (got {type(doc).__name__}); "
-                "a corpus is a list of token lists like [['the', 'cat'], ['a', 'dog']]"
-            )
-    return docs
 
 
 class Vocab:
@@ -88,7 +72,7 @@ class Vocab:
 
         ``min_count`` drops rarer tokens; ``max_size`` caps the total size, specials included.
         """
-        docs = _check_corpus(corpus)
+        docs = check_corpus(corpus)
         min_count = check_int(min_count, "min_count", minimum=1)
         if max_size is not None:
             max_size = check_int(max_size, "max_size", minimum=len(specials),
@@ -204,7 +188,7 @@ def train_bpe(corpus: Iterable[Sequence[str]] | Iterable[str], vocab_size: int =
         raise TypeError("train_bpe takes a corpus (a list of token lists or of strings), not "
                         "one string: wrap it as [text]")
     docs = list(corpus)
-    lines = [d if isinstance(d, str) else " ".join(_check_corpus([d])[0]) for d in docs]
+    lines = [d if isinstance(d, str) else " ".join(check_corpus([d])[0]) for d in docs]
     if not any(line.strip() for line in lines):
         raise ValueError("cannot train BPE on an empty corpus (no text)")
     tok = Tokenizer(models.BPE(unk_token=UNK))

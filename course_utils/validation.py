@@ -19,10 +19,11 @@ import math
 import numbers
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["check_int", "check_seed", "check_float", "check_probability", "atomic_write"]
+__all__ = ["BadCorpusError", "check_int", "check_seed", "check_float", "check_probability",
+           "check_corpus", "atomic_write"]
 
 
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None,
@@ -64,6 +65,35 @@ def check_float(value, name: str, minimum: float | None = None, maximum: float |
 def check_probability(value, name: str, hint: str = "") -> float:
     """A probability in ``[0, 1]``."""
     return check_float(value, name, minimum=0.0, maximum=1.0, hint=hint)
+
+
+class BadCorpusError(TypeError, ValueError):
+    """A corpus that is not a list of token lists (both a TypeError and a ValueError)."""
+
+
+def check_corpus(corpus) -> list[list[str]]:
+    """``corpus`` as a list of documents, each a sequence of string tokens; it may be empty.
+
+    A string, a document that is a string, or a token that is not a string is refused
+    with the document's number and the fix.
+    """
+    if isinstance(corpus, str) or not isinstance(corpus, Iterable):
+        got = "one string" if isinstance(corpus, str) else type(corpus).__name__
+        raise BadCorpusError(
+            f"expected a corpus (a list of token lists), got {got}: tokenize it first, "
+            "e.g. `[text.split() for text in texts]` or `load_corpus('toy')`")
+    docs = list(corpus)
+    for i, doc in enumerate(docs):
+        if isinstance(doc, str) or not isinstance(doc, Sequence):
+            raise BadCorpusError(
+                f"document {i} is a {type(doc).__name__}, not a list of string tokens: "
+                "split it first, e.g. `doc.split()`")
+        bad = next((t for t in doc if not isinstance(t, str)), None)
+        if bad is not None:
+            raise BadCorpusError(
+                f"document {i} holds a token that is not a string ({bad!r}); a corpus is a "
+                "list of token lists like [['the', 'cat'], ['a', 'dog']]")
+    return docs
 
 
 def atomic_write(path: str | os.PathLike, write: Callable, binary: bool = True) -> Path:

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_utils.validation import check_float, check_int, check_probability, check_seed
+from course_utils.validation import (
+    check_corpus,
+    check_float,
+    check_int,
+    check_probability,
+    check_seed,
+)
 
 # --------------------------------------------------------------------------- records and settings
 
@@ -89,18 +95,9 @@ def check_rates(lr, min_lr) -> tuple[float, float]:
 # --------------------------------------------------------------------------- input checks
 
 
-def check_corpus(corpus) -> list[list[str]]:
-    """The corpus as a list of token lists; refuses a string, strings as documents, no tokens."""
-    if isinstance(corpus, str) or not isinstance(corpus, Iterable):
-        raise ValueError(
-            f"expected a corpus as a list of token lists, got {type(corpus).__name__}: try "
-            "`load_corpus('toy')` or `[text.split() for text in texts]`")
-    docs = list(corpus)
-    for i, doc in enumerate(docs[:1000]):
-        if isinstance(doc, str) or not isinstance(doc, Sequence):
-            raise ValueError(
-                f"document {i} is a {type(doc).__name__}, expected a list of tokens: "
-                f"split it first, e.g. `doc.split()`")
+def check_training_corpus(corpus) -> list[list[str]]:
+    """A corpus to train on: a list of token lists (``validation.check_corpus``) with tokens."""
+    docs = check_corpus(corpus)
     if sum(len(d) for d in docs) == 0:
         raise ValueError("the corpus is empty (no tokens): pass a list of token lists, e.g. "
                          "`load_corpus('toy')`")
@@ -128,7 +125,7 @@ def _check_counts(counts) -> np.ndarray:
 
 def build_vocabulary(corpus: Iterable[Sequence[str]], min_count: int = 5) -> Vocabulary:
     """Count tokens and keep those seen at least ``min_count`` times (ties: alphabetical)."""
-    docs = check_corpus(corpus)
+    docs = check_training_corpus(corpus)
     min_count = check_int(min_count, "min_count", minimum=1)
     counter = Counter(tok for doc in docs for tok in doc)
     kept = sorted((w for w, n in counter.items() if n >= min_count),

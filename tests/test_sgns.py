@@ -21,8 +21,8 @@ from course_utils.word2vec import (
     Word2VecRandom,
     Word2VecSettings,
     build_vocabulary,
-    check_corpus,
     check_rates,
+    check_training_corpus,
     initial_vectors,
     keep_probabilities,
     keyed_vectors,
@@ -569,8 +569,10 @@ def test_settings_are_checked_once_for_both_engines(tmp_path):
         check_rates(True, 1e-4)
     assert check_rates(np.float32(0.5), 1e-4) == (0.5, 1e-4)
     with pytest.raises(ValueError, match="list of token lists"):
-        check_corpus("a string")
-    assert check_corpus(iter([["a"]])) == [["a"]]
+        check_training_corpus("a string")
+    with pytest.raises(ValueError, match="the corpus is empty"):
+        check_training_corpus([[], []])
+    assert check_training_corpus(iter([["a"]])) == [["a"]]
     vocab = build_vocabulary(TINY, min_count=1)
     kv = keyed_vectors(vocab, np.ones((len(vocab), 3)))
     assert kv.vectors.dtype == np.float32 and kv.index_to_key == vocab.words

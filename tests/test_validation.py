@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from course_utils.validation import (
+    BadCorpusError,
     atomic_write,
+    check_corpus,
     check_float,
     check_int,
     check_probability,
@@ -77,3 +79,21 @@ def test_atomic_write_replaces_whole_files_and_cleans_up(tmp_path):
         atomic_write(path, broken)
     assert path.read_text() == "one"
     assert [p.name for p in path.parent.iterdir()] == ["f.txt"]
+
+
+@pytest.mark.parametrize("corpus, match", [
+    ("the cat sat", "got one string: tokenize it first"),
+    (42, "got int: tokenize it first"),
+    ([["a"], "b c"], "document 1 is a str, not a list of string tokens: split it first"),
+    ([["a"], None], "document 1 is a NoneType"),
+    ([["a", 3]], r"document 0 holds a token that is not a string \(3\)"),
+])
+def test_check_corpus_names_the_bad_document_and_the_fix(corpus, match):
+    with pytest.raises(BadCorpusError, match=match) as info:
+        check_corpus(corpus)
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+
+
+def test_check_corpus_accepts_iterables_tuples_and_an_empty_corpus():
+    assert check_corpus(iter([("a", "b"), ["c"]])) == [("a", "b"), ["c"]]
+    assert check_corpus([]) == [] and check_corpus([[]]) == [[]]
