@@ -4,17 +4,37 @@
     python tools/mutation.py positions geometry   # some
     python tools/mutation.py --list positions     # print the mutants, run nothing
 
-For each function of a target module it makes small mutants one at a time (``+`` to ``-``,
+For each function of a target it makes small mutants one at a time (``+`` to ``-``,
 ``<`` to ``<=``, a constant changed, ``and`` to ``or``, a ``not`` dropped, ...), swaps the
 mutated function into the running process (every module that imported it sees the mutant),
 and runs the tests that exercise that function. A mutant is *killed* when a test fails or
 errors, and *survives* when every test passes. Surviving mutants are either gaps in the
 tests or equivalent to the original (no input can tell them apart); the report lists each
-one so that a person can decide which.
+one, with the reason from ``EQUIVALENT`` for those a person has judged equivalent.
 
-Tests are chosen per function: those whose source names the function or one of the public
-functions that (transitively) call it. Torch and the test modules are imported once, so a
-mutant costs only its tests. The report goes to ``bench/results/mutation.md``.
+TARGETS name functions, not modules: the harness finds the ``course_utils`` module that
+defines each one, so moving a function to another module needs no change here (and a
+merge of such a move cannot conflict with this file). A name that no module defines, or
+that two modules define, stops the run with a message naming it: a renamed function must
+be renamed here too, instead of silently dropping out of the check.
+
+Tests are chosen per function: those whose source names the function or one of the
+functions that (transitively) call it, in any ``course_utils`` module, searched in the
+target's test files plus ``tests/test_<module>.py`` of every module involved (so a test
+file split along with its module is found too). Before the mutants, the selected tests run
+once unmutated: they must pass (else every mutant would count as killed), and their times
+order each mutant's tests fastest first, so that most mutants are killed in a second.
+Torch and the test modules are imported once, so a mutant costs only its tests. The
+results go to ``bench/results/mutation.json`` (one entry per target, merged across runs)
+and the report, rendered from all entries, to ``bench/results/mutation.md``.
+
+Left out on purpose: the Numba kernels of ``w2v_engine`` (``@njit`` functions). A mutant
+of one is a new dispatcher that must be compiled again (seconds of JIT per mutant, and the
+kernels' ``cache=True`` files would have to be kept apart), and the tests that reach them
+train whole models. They are pinned another way: ``reference_sgns_loop`` (plain NumPy,
+mutated here) and the engine must give the same vectors from the same random stream
+(``tests/test_sgns.py``), so a change to a kernel's arithmetic fails that test. Input
+checking and messages are left out too: they have their own tests in test_bad_input.py.
 """
 
 from __future__ import annotations
@@ -24,6 +44,8 @@ import ast
 import copy
 import importlib
 import io
+import json
+import os
 import signal
 import sys
 import time
@@ -32,21 +54,37 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "course_utils"
 RESULTS = ROOT / "bench" / "results" / "mutation.md"
-TIMEOUT_S = 120
+STORE = ROOT / "bench" / "results" / "mutation.json"
+TIMEOUT_S = 120  # one mutant's tests; an endless loop made by a mutant counts as killed
 
-# module -> (test files, the core functions to mutate: the recipes, not validation or messages)
+# target -> (its test files, the core functions to mutate: the recipes, not validation or
+# messages). Functions are found by name in whichever course_utils module defines them.
 TARGETS: dict[str, tuple[list[str], set[str]]] = {
     "positions": (["tests/test_positions.py"], {
         "sinusoidal", "rope_frequencies", "rope", "_power_of_two_slopes", "alibi_slopes",
         "alibi_bias", "relative_positions", "relative_position_bucket"}),
     "geometry": (["tests/test_geometry.py"], {
-        "_pair", "_unit_rows", "cosine_similarity", "dot_product", "euclidean_distance",
-        "manhattan_distance", "_order_ties_by_index", "_block_topk", "_merge", "center",
-        "top_directions", "all_but_the_top", "skewness", "weat"}),
-    "evaluate": (["tests/test_evaluate.py"], {"_spearman_ci", "purity_score"}),
-    "sgns": (["tests/test_sgns.py"], {"keep_probabilities"}),
+        "_pair", "_unit_rows", "_cosine", "cosine_similarity", "dot_product",
+        "euclidean_distance", "manhattan_distance",
+        "topk_scores", "_mark_padding", "_exclusion_groups", "_order_ties_by_index",
+        "_block_topk", "_running_topk", "_merge", "_scan",
+        "nearest_neighbors", "analogy_scores", "solve_analogy",
+        "center", "top_directions", "all_but_the_top", "mean_cosine", "k_occurrence",
+        "skewness", "weat"}),
+    "evaluate": (["tests/test_evaluate.py"], {
+        "analogy_accuracy", "_lookup", "_unit", "_row_spearman", "spearman_interval",
+        "paired_bootstrap", "similarity_score", "purity_score"}),
+    "sgns": (["tests/test_sgns.py"], {
+        "keep_probabilities", "noise_distribution", "noise_table", "make_pairs", "sgns_loss",
+        "sparse_sgd_step", "sigmoid", "reference_sgns_step", "reference_sgns_loop",
+        "_split_slices"}),
 }
+
+# mutants judged equivalent (no input tells them from the original), keyed like the report:
+# "function: change in `source line`"; the reason is printed beside each in the report
+EQUIVALENT: dict[str, str] = {}
 
 SWAPS: dict[type, type] = {
     ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
@@ -133,6 +171,91 @@ def _callers(tree: ast.Module) -> dict[str, set[str]]:
     return out
 
 
+class TargetError(LookupError):
+    """A TARGETS function that no course_utils module defines, or that two define."""
+
+
+def module_trees() -> dict[str, ast.Module]:
+    """The parsed source of every ``course_utils`` module, by dotted name."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = ast.parse(path.read_text(encoding="utf-8"))
+    return out
+
+
+def locate(names: set[str], trees: dict[str, ast.Module],
+           prefer: str | None = None) -> dict[str, str]:
+    """{function: the module that defines it at top level}; TargetError if not exactly one.
+
+    A name may be qualified as ``module.function`` (the module's last dotted part) where
+    two modules define a function of that name; unqualified, the module named like
+    ``prefer`` (the target) wins such a tie.
+    """
+    where: dict[str, list[str]] = {}
+    wanted = {name.rsplit(".", 1)[-1]: name for name in names}
+    for module, tree in trees.items():
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in wanted:
+                qual = wanted[node.name]
+                if "." in qual and module.rsplit(".", 1)[-1] != qual.split(".")[0]:
+                    continue
+                where.setdefault(node.name, []).append(module)
+    missing = sorted(wanted[n] for n in wanted.keys() - where.keys())
+    for name, mods in where.items():
+        if len(mods) > 1 and prefer and f"course_utils.{prefer}" in mods:
+            where[name] = [f"course_utils.{prefer}"]
+    twice = {name: mods for name, mods in where.items() if len(mods) > 1}
+    problems = []
+    if missing:
+        problems.append(f"no course_utils module defines {missing} (moved, renamed or "
+                        "removed? fix its name in tools/mutation.py's TARGETS, or drop it)")
+    if twice:
+        problems.append(f"defined in more than one module: {twice}; write the one meant as "
+                        "'module.function' in TARGETS")
+    if problems:
+        raise TargetError("; ".join(problems))
+    return {name: mods[0] for name, mods in where.items()}
+
+
+def _imported_names(tree: ast.Module, modules: set[str]) -> dict[str, tuple[str, str]]:
+    """{local name: (module, name)} for ``from course_utils.x import name`` anywhere."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in modules and node.level == 0:
+            for alias in node.names:
+                out[alias.asname or alias.name] = (node.module, alias.name)
+    return out
+
+
+def global_callers(trees: dict[str, ast.Module]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """{(module, function): itself and every (module, function or class) that
+    (transitively) uses it}, across modules (``from course_utils.x import f`` included)."""
+    modules = set(trees)
+    uses: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for module, tree in trees.items():
+        defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        imported = _imported_names(tree, modules)
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef | ast.ClassDef):
+                continue
+            refs = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            callees = {(module, r) for r in refs if r in defs and r != node.name}
+            callees |= {imported[r] for r in refs if r in imported}
+            uses[(module, node.name)] = callees
+    out = {key: {key} for key in uses}
+    changed = True
+    while changed:
+        changed = False
+        for caller, callees in uses.items():
+            for group in out.values():
+                if caller not in group and callees & group:
+                    group.add(caller)
+                    changed = True
+    return out
+
+
 def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
     """pytest node ids of the tests whose source mentions any of ``names``."""
     ids = []
@@ -148,6 +271,16 @@ def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
                 if any(name in text for name in names) or (helper_hit and "(" in text):
                     ids.append(f"{rel}::{node.name}")
     return ids
+
+
+def test_files_for(target: str, modules: set[str]) -> list[str]:
+    """The target's test files plus ``tests/test_<module>.py`` of each module involved."""
+    files = list(TARGETS[target][0])
+    for module in sorted(modules):
+        rel = f"tests/test_{module.rsplit('.', 1)[-1]}.py"
+        if rel not in files and (ROOT / rel).exists():
+            files.append(rel)
+    return files
 
 
 class _Timeout(Exception):
@@ -173,16 +306,31 @@ def _swap(module, name: str, new) -> list[tuple[object, str, object]]:
     return undo
 
 
-def run_tests(node_ids: list[str]) -> bool:
+class _Record:
+    """A pytest plugin that keeps each test's outcome and time (setup + call + teardown)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.failed: list[str] = []
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+        if report.failed:
+            self.failed.append(report.nodeid)
+
+
+def run_tests(node_ids: list[str], stop_first: bool = True, record: _Record | None = None,
+              timeout_s: int = TIMEOUT_S) -> bool:
     """True when every test passes (the mutant survives)."""
     import pytest
 
     signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(TIMEOUT_S)
+    signal.alarm(timeout_s)
     try:
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            code = pytest.main([*node_ids, "-x", "-q", "-p", "no:cacheprovider",
-                                "-W", "ignore"])
+            code = pytest.main([*node_ids, *(["-x"] if stop_first else []), "-q",
+                                "-p", "no:cacheprovider", "-W", "ignore"],
+                               plugins=[record] if record else None)
     except _Timeout:
         return False
     finally:
@@ -190,21 +338,42 @@ def run_tests(node_ids: list[str]) -> bool:
     return code == 0
 
 
-def mutate_module(name: str, list_only: bool = False) -> dict:
-    test_files, core = TARGETS[name]
-    module = importlib.import_module(f"course_utils.{name}")
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    callers = _callers(tree)
+def key(function: str, what: str, line_text: str) -> str:
+    """How EQUIVALENT and the report name a mutant: stable when lines move or modules split."""
+    return f"{function}: {what} in `{line_text.strip()}`"
+
+
+def mutate_target(target: str, list_only: bool = False) -> dict:
+    """Mutate every function of one target; return the counts and the survivors' keys."""
+    core = TARGETS[target][1]
+    trees = module_trees()
+    where = locate(core, trees, prefer=target)
+    callers = global_callers(trees)
+    plan = []  # (module name, function node, test ids)
+    for function, module in sorted(where.items(), key=lambda kv: (kv[1], kv[0])):
+        users = callers[(module, function)]
+        files = test_files_for(target, {m for m, _ in users})
+        tree = trees[module]
+        fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+        plan.append((module, fn, _tests_naming(files, {name for _, name in users})))
+    every = sorted({t for _, _, tests in plan for t in tests})
+    seconds: dict[str, float] = {}
+    if not list_only and every:
+        record = _Record()
+        ok = run_tests(every, stop_first=False, record=record, timeout_s=20 * TIMEOUT_S)
+        if not ok:
+            raise RuntimeError(f"{target}: the selected tests fail without any mutant "
+                               f"({record.failed or 'a timeout'}); fix them first")
+        seconds = record.seconds
     killed, survived, no_tests = 0, [], []
-    for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
-        if fn.name not in core:
-            continue
-        tests = _tests_naming(test_files, callers[fn.name])
+    for module_name, fn, tests in plan:
+        module = importlib.import_module(module_name)
+        lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+        tests = sorted(tests, key=lambda t: seconds.get(t, 0.0))  # fastest first: -x stops early
         for m in mutants_of(fn):
-            label = f"{name}.{m.function} line {m.line}: {m.what}"
+            label = key(m.function, m.what, lines[m.line - 1])
             if list_only:
-                print(label)
+                print(f"{module_name} line {m.line}: {label}")
                 continue
             if not tests:
                 no_tests.append(label)
@@ -230,39 +399,80 @@ def mutate_module(name: str, list_only: bool = False) -> dict:
                 survived.append(label)
             else:
                 killed += 1
-            print(("SURVIVED " if alive else "killed   ") + label, flush=True)
-    return {"killed": killed, "survived": survived, "untested": no_tests}
+            print(("SURVIVED " if alive else "killed   ") + f"{module_name} line {m.line}: "
+                  + label, flush=True)
+    return {"killed": killed, "survived": survived, "untested": no_tests,
+            "tests": len(every), "modules": sorted(set(where.values()))}
+
+
+def render(store: dict) -> str:
+    """The markdown report of every target in ``store``."""
+    lines = ["# Mutation check", "",
+             "Made by `make mutation` (`tools/mutation.py`): small mutants of the core "
+             "functions, each run against the unit tests that exercise it. *Equivalent* "
+             "mutants are survivors that no input can tell from the original (the reason is "
+             "given for each); *gaps* are survivors no test kills yet.", "",
+             "| target | modules | mutants | killed | equivalent | gaps | no test selected "
+             "| killed share | killed or equivalent | run time | load (1/5/15 min) | when |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    details: list[str] = []
+    for target in sorted(store, key=lambda t: list(TARGETS).index(t) if t in TARGETS else 99):
+        r = store[target]
+        equivalent = [s for s in r["survived"] if s in EQUIVALENT]
+        gaps = [s for s in r["survived"] if s not in EQUIVALENT]
+        total = r["killed"] + len(r["survived"]) + len(r["untested"])
+        share = r["killed"] / total if total else 1.0
+        share_eq = (r["killed"] + len(equivalent)) / total if total else 1.0
+        lines.append(f"| {target} | {', '.join(r['modules'])} | {total} | {r['killed']} | "
+                     f"{len(equivalent)} | {len(gaps)} | {len(r['untested'])} | {share:.1%} | "
+                     f"{share_eq:.1%} | {r['seconds']:.0f} s | {r['load']} | {r['when']} |")
+        details += [f"## {target}", "", f"{r['tests']} tests selected.", ""]
+        details += ["Surviving mutants:", ""] if r["survived"] else ["No surviving mutant.", ""]
+        details += [f"- {s}: equivalent: {EQUIVALENT[s]}" for s in equivalent]
+        details += [f"- {s}: **not killed yet (a gap in the tests)**" for s in gaps]
+        if r["untested"]:
+            details += ["", "Mutants no test selected:", ""] + [f"- {s}" for s in r["untested"]]
+        details.append("")
+    lines += ["", "Timings are wall-clock on a shared machine: the load column says how busy "
+              "it was.", ""]
+    return "\n".join(lines + details) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", default=list(TARGETS))
+    parser.add_argument("targets", nargs="*", default=list(TARGETS))
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     args = parser.parse_args()
+    unknown = [t for t in args.targets if t not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
     sys.path.insert(0, str(ROOT))
-    lines = ["# Mutation check", "",
-             "| module | mutants | killed | survived | no test selected | killed share |",
-             "|---|---:|---:|---:|---:|---:|"]
-    details: list[str] = []
-    start = time.perf_counter()
-    for name in args.modules:
-        r = mutate_module(name, args.list)
+    try:
+        trees = module_trees()
+        for target in args.targets:
+            locate(TARGETS[target][1], trees, prefer=target)
+    except TargetError as err:
+        print(f"mutation: {err}", file=sys.stderr)
+        return 2
+    for target in args.targets:
+        start = time.perf_counter()
+        r = mutate_target(target, args.list)
         if args.list:
             continue
+        r["seconds"] = time.perf_counter() - start
+        r["load"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        r["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        # read again just before writing: another run may have stored another target since
+        store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
+        store[target] = r
+        STORE.parent.mkdir(parents=True, exist_ok=True)
+        STORE.write_text(json.dumps(store, indent=1) + "\n", encoding="utf-8")
+        RESULTS.write_text(render(store), encoding="utf-8")
         total = r["killed"] + len(r["survived"]) + len(r["untested"])
-        share = r["killed"] / total if total else 1.0
-        lines.append(f"| {name} | {total} | {r['killed']} | {len(r['survived'])} | "
-                     f"{len(r['untested'])} | {share:.1%} |")
-        details += [f"## {name}: surviving mutants", ""] + [f"- {s}" for s in r["survived"]]
-        details += ["", f"## {name}: mutants no test selected", ""]
-        details += [f"- {s}" for s in r["untested"]] + [""]
-    if args.list:
-        return 0
-    lines += ["", f"Run time: {time.perf_counter() - start:.0f} s.", ""] + details
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines[:len(args.modules) + 4]))
-    print(f"report: {RESULTS.relative_to(ROOT)}")
+        print(f"{target}: {r['killed']}/{total} killed, {len(r['survived'])} survived, "
+              f"{len(r['untested'])} without tests, {r['seconds']:.0f} s", flush=True)
+    if not args.list:
+        print(f"report: {RESULTS.relative_to(ROOT)}")
     return 0
 
 
