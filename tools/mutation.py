@@ -58,6 +58,8 @@ PACKAGE = ROOT / "course_utils"
 RESULTS = ROOT / "bench" / "results" / "mutation.md"
 STORE = ROOT / "bench" / "results" / "mutation.json"
 TIMEOUT_S = 120  # one mutant's tests; an endless loop made by a mutant counts as killed
+BUDGET_S = 15.0  # per function: its fastest tests up to this much baseline time (at least one)
+TIMES = ROOT / "bench" / "results" / "mutation_times.json"  # baseline seconds per test
 
 # target -> (its test files, the core functions to mutate: the recipes, not validation or
 # messages). Functions are found by name in whichever course_utils module defines them.
@@ -65,7 +67,7 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
     "positions": (["tests/test_positions.py"], {
         "sinusoidal", "rope_frequencies", "rope", "_power_of_two_slopes", "alibi_slopes",
         "alibi_bias", "relative_positions", "relative_position_bucket"}),
-    "geometry": (["tests/test_geometry.py"], {
+    "geometry": (["tests/test_geometry.py", "tests/test_recipe_pins.py"], {
         "_pair", "_unit_rows", "_cosine", "cosine_similarity", "dot_product",
         "euclidean_distance", "manhattan_distance",
         "topk_scores", "_mark_padding", "_exclusion_groups", "_order_ties_by_index",
@@ -73,10 +75,10 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
         "nearest_neighbors", "analogy_scores", "solve_analogy",
         "center", "top_directions", "all_but_the_top", "mean_cosine", "k_occurrence",
         "skewness", "weat"}),
-    "evaluate": (["tests/test_evaluate.py"], {
+    "evaluate": (["tests/test_evaluate.py", "tests/test_recipe_pins.py"], {
         "analogy_accuracy", "_lookup", "_unit", "_row_spearman", "spearman_interval",
         "paired_bootstrap", "similarity_score", "purity_score"}),
-    "sgns": (["tests/test_sgns.py"], {
+    "sgns": (["tests/test_sgns.py", "tests/test_recipe_pins.py"], {
         "keep_probabilities", "noise_distribution", "noise_table", "make_pairs", "sgns_loss",
         "sparse_sgd_step", "sigmoid", "reference_sgns_step", "reference_sgns_loop",
         "_split_slices"}),
@@ -256,9 +258,12 @@ def global_callers(trees: dict[str, ast.Module]) -> dict[tuple[str, str], set[tu
     return out
 
 
-def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
-    """pytest node ids of the tests whose source mentions any of ``names``."""
-    ids = []
+def _tests_naming(test_files: list[str], names: set[str],
+                  direct: set[str] | None = None) -> list[str]:
+    """pytest node ids of the tests whose source mentions any of ``names`` (or that call
+    anything, when a module-level helper of their file does); those that mention one of
+    ``direct`` (the mutated function itself) come first."""
+    ids, first = [], []
     for rel in test_files:
         source = (ROOT / rel).read_text(encoding="utf-8")
         tree = ast.parse(source)
@@ -268,9 +273,11 @@ def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
                 text = ast.get_source_segment(source, node) or ""
-                if any(name in text for name in names) or (helper_hit and "(" in text):
+                if direct and any(name in text for name in direct):
+                    first.append(f"{rel}::{node.name}")
+                elif any(name in text for name in names) or (helper_hit and "(" in text):
                     ids.append(f"{rel}::{node.name}")
-    return ids
+    return first + ids
 
 
 def test_files_for(target: str, modules: set[str]) -> list[str]:
@@ -314,7 +321,8 @@ class _Record:
         self.failed: list[str] = []
 
     def pytest_runtest_logreport(self, report):
-        self.seconds[report.nodeid] = self.seconds.get(report.nodeid, 0.0) + report.duration
+        test = report.nodeid.split("[", 1)[0]  # every parameter set of a test together
+        self.seconds[test] = self.seconds.get(test, 0.0) + report.duration
         if report.failed:
             self.failed.append(report.nodeid)
 
@@ -338,38 +346,71 @@ def run_tests(node_ids: list[str], stop_first: bool = True, record: _Record | No
     return code == 0
 
 
+def fastest(tests: list[str], seconds: dict[str, float], direct: set[str] = frozenset(),
+            budget: float = BUDGET_S) -> list[str]:
+    """The tests to run on a function's mutants, fastest first: every test in ``direct``
+    (those that name the function), then the others fastest first while the total baseline
+    time stays within ``budget`` (at least one test). A killed mutant stops at its first
+    failing test (``-x``); a surviving one runs them all, so the budget bounds its cost."""
+    out = [t for t in tests if t in direct]
+    spent = sum(seconds.get(t, 0.0) for t in out)
+    for t in sorted((t for t in tests if t not in direct), key=lambda t: seconds.get(t, 0.0)):
+        if out and spent + seconds.get(t, 0.0) > budget:
+            break
+        out.append(t)
+        spent += seconds.get(t, 0.0)
+    return sorted(out, key=lambda t: seconds.get(t, 0.0))
+
+
 def key(function: str, what: str, line_text: str) -> str:
     """How EQUIVALENT and the report name a mutant: stable when lines move or modules split."""
     return f"{function}: {what} in `{line_text.strip()}`"
 
 
-def mutate_target(target: str, list_only: bool = False) -> dict:
-    """Mutate every function of one target; return the counts and the survivors' keys."""
+def mutate_target(target: str, list_only: bool = False, only: set[str] | None = None) -> dict:
+    """Mutate every function of one target (or those in ``only``); return, per function,
+    the number killed, the survivors' and the untested mutants' keys, and the seconds."""
     core = TARGETS[target][1]
+    if only:
+        core = {name for name in core if name.rsplit(".", 1)[-1] in only}
     trees = module_trees()
     where = locate(core, trees, prefer=target)
     callers = global_callers(trees)
-    plan = []  # (module name, function node, test ids)
+    plan = []  # (module name, function node, test ids, those that name the function)
     for function, module in sorted(where.items(), key=lambda kv: (kv[1], kv[0])):
         users = callers[(module, function)]
         files = test_files_for(target, {m for m, _ in users})
         tree = trees[module]
         fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
-        plan.append((module, fn, _tests_naming(files, {name for _, name in users})))
-    every = sorted({t for _, _, tests in plan for t in tests})
-    seconds: dict[str, float] = {}
-    if not list_only and every:
+        tests = _tests_naming(files, {name for _, name in users}, {function})
+        direct = set(_tests_naming(files, set(), {function}))  # the tests that name it
+        plan.append((module, fn, tests, direct))
+    every = sorted({t for *_, tests, _ in plan for t in tests})
+    seconds = json.loads(TIMES.read_text(encoding="utf-8")) if TIMES.exists() else {}
+    if not list_only and any(t not in seconds for t in every):
+        record = _Record()  # time the tests once (kept in TIMES for the next run)
+        run_tests([t for t in every if t not in seconds], stop_first=False, record=record,
+                  timeout_s=20 * TIMEOUT_S)
+        seconds.update(record.seconds)
+        seconds.update({t: TIMEOUT_S for t in every if t not in seconds})  # never ran: last
+        if TIMES.exists():  # another target's run may have added its tests meanwhile
+            seconds = {**json.loads(TIMES.read_text(encoding="utf-8")), **seconds}
+        TIMES.parent.mkdir(parents=True, exist_ok=True)
+        TIMES.write_text(json.dumps(seconds, indent=1) + "\n", encoding="utf-8")
+    plan = [(module, fn, fastest(tests, seconds, direct)) for module, fn, tests, direct in plan]
+    chosen = sorted({t for _, _, tests in plan for t in tests})
+    if not list_only and chosen:
         record = _Record()
-        ok = run_tests(every, stop_first=False, record=record, timeout_s=20 * TIMEOUT_S)
-        if not ok:
+        if not run_tests(chosen, stop_first=False, record=record, timeout_s=20 * TIMEOUT_S):
             raise RuntimeError(f"{target}: the selected tests fail without any mutant "
                                f"({record.failed or 'a timeout'}); fix them first")
-        seconds = record.seconds
-    killed, survived, no_tests = 0, [], []
+    functions = {}
     for module_name, fn, tests in plan:
+        killed, survived, no_tests, start = 0, [], [], time.perf_counter()
+        functions[fn.name] = {"killed": 0, "survived": survived, "untested": no_tests,
+                              "tests": len(tests)}
         module = importlib.import_module(module_name)
         lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
-        tests = sorted(tests, key=lambda t: seconds.get(t, 0.0))  # fastest first: -x stops early
         for m in mutants_of(fn):
             label = key(m.function, m.what, lines[m.line - 1])
             if list_only:
@@ -401,8 +442,17 @@ def mutate_target(target: str, list_only: bool = False) -> dict:
                 killed += 1
             print(("SURVIVED " if alive else "killed   ") + f"{module_name} line {m.line}: "
                   + label, flush=True)
-    return {"killed": killed, "survived": survived, "untested": no_tests,
-            "tests": len(every), "modules": sorted(set(where.values()))}
+        functions[fn.name].update(killed=killed, seconds=time.perf_counter() - start)
+    return {"functions": functions, "tests": len(chosen), "tests_found": len(every),
+            "modules": sorted(set(where.values()))}
+
+
+def totals(functions: dict) -> dict:
+    """A target's counts summed over its functions."""
+    return {"killed": sum(f["killed"] for f in functions.values()),
+            "survived": [s for f in functions.values() for s in f["survived"]],
+            "untested": [s for f in functions.values() for s in f["untested"]],
+            "seconds": sum(f.get("seconds", 0.0) for f in functions.values())}
 
 
 def render(store: dict) -> str:
@@ -417,7 +467,7 @@ def render(store: dict) -> str:
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     details: list[str] = []
     for target in sorted(store, key=lambda t: list(TARGETS).index(t) if t in TARGETS else 99):
-        r = store[target]
+        r = {**store[target], **totals(store[target]["functions"])}
         equivalent = [s for s in r["survived"] if s in EQUIVALENT]
         gaps = [s for s in r["survived"] if s not in EQUIVALENT]
         total = r["killed"] + len(r["survived"]) + len(r["untested"])
@@ -426,7 +476,9 @@ def render(store: dict) -> str:
         lines.append(f"| {target} | {', '.join(r['modules'])} | {total} | {r['killed']} | "
                      f"{len(equivalent)} | {len(gaps)} | {len(r['untested'])} | {share:.1%} | "
                      f"{share_eq:.1%} | {r['seconds']:.0f} s | {r['load']} | {r['when']} |")
-        details += [f"## {target}", "", f"{r['tests']} tests selected.", ""]
+        details += [f"## {target}", "", f"{r['tests']} tests run (of {r.get('tests_found', '?')} "
+                    f"that name the functions or their callers: each function gets its fastest "
+                    f"ones, up to {BUDGET_S:.0f} s of baseline time).", ""]
         details += ["Surviving mutants:", ""] if r["survived"] else ["No surviving mutant.", ""]
         details += [f"- {s}: equivalent: {EQUIVALENT[s]}" for s in equivalent]
         details += [f"- {s}: **not killed yet (a gap in the tests)**" for s in gaps]
@@ -442,7 +494,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", default=list(TARGETS))
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
+    parser.add_argument("--only", default="", help="comma-separated functions to rerun; the "
+                        "stored results of the target's other functions are kept")
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
     unknown = [t for t in args.targets if t not in TARGETS]
     if unknown:
         parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
@@ -455,19 +510,20 @@ def main() -> int:
         print(f"mutation: {err}", file=sys.stderr)
         return 2
     for target in args.targets:
-        start = time.perf_counter()
-        r = mutate_target(target, args.list)
+        r = mutate_target(target, args.list, only)
         if args.list:
             continue
-        r["seconds"] = time.perf_counter() - start
         r["load"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         r["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         # read again just before writing: another run may have stored another target since
         store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
+        if only and "functions" in store.get(target, {}):
+            r["functions"] = {**store[target]["functions"], **r["functions"]}
         store[target] = r
         STORE.parent.mkdir(parents=True, exist_ok=True)
         STORE.write_text(json.dumps(store, indent=1) + "\n", encoding="utf-8")
         RESULTS.write_text(render(store), encoding="utf-8")
+        r = {**r, **totals(r["functions"])}
         total = r["killed"] + len(r["survived"]) + len(r["untested"])
         print(f"{target}: {r['killed']}/{total} killed, {len(r['survived'])} survived, "
               f"{len(r['untested'])} without tests, {r['seconds']:.0f} s", flush=True)
