@@ -90,3 +90,11 @@ def test_callers_cross_modules_through_imports():
     callers = mutation.global_callers(trees)
     assert callers[("course_utils.low", "f")] == {
         ("course_utils.low", "f"), ("course_utils.high", "g"), ("course_utils.high", "C")}
+
+
+def test_each_function_runs_the_tests_that_name_it_then_the_fastest_within_the_budget():
+    seconds = {"slow_direct": 50.0, "a": 1.0, "b": 2.0, "c": 30.0}
+    chosen = mutation.fastest(["c", "b", "a", "slow_direct"], seconds, {"slow_direct"},
+                              budget=53.0)
+    assert chosen == ["a", "b", "slow_direct"]  # fastest first; "c" is past the budget
+    assert mutation.fastest(["c", "b"], seconds, set(), budget=0.5) == ["b"]  # at least one

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course_utils.evaluate import paired_bootstrap, spearman_interval
 from course_utils.sgns import keep_probabilities, noise_table, sigmoid
 
 # --------------------------------------------------------------------------- sgns
@@ -39,3 +40,69 @@ def test_sigmoid_clamps_its_input_at_plus_minus_ten_like_the_engine():
     assert sigmoid(-20.0) == sigmoid(-10.0)
     assert sigmoid(9.0) < sigmoid(10.0)  # not clamped any lower
     assert sigmoid(0.0) == np.float32(0.5) and sigmoid(np.array([1.0])).dtype == np.float32
+
+
+def test_split_slices_cover_every_sentence_once_in_balanced_runs():
+    from course_utils.sgns import _split_slices
+
+    lengths = [2] * 10
+    starts = np.r_[0, np.cumsum(lengths)]
+    assert [r.tolist() for r in _split_slices(starts, 2)] == [[0, 2, 4, 6, 8, 10],
+                                                            [10, 12, 14, 16, 18, 20]]
+    lengths = [5, 1, 7, 3, 3, 9, 2, 2, 4, 6]
+    starts = np.r_[0, np.cumsum(lengths)]
+    for threads in (1, 2, 3, 4, 10, 25):
+        runs = _split_slices(starts, threads)
+        assert 1 <= len(runs) <= threads
+        assert all(len(r) >= 2 for r in runs)  # every run holds at least one sentence
+        assert runs[0][0] == 0 and runs[-1][-1] == starts[-1]  # from the first to the last
+        for before, after in zip(runs, runs[1:], strict=False):
+            assert before[-1] == after[0]  # contiguous: each sentence in exactly one run
+        tokens = [int(r[-1] - r[0]) for r in runs]
+        if threads <= 4:  # balanced: no run is off its share by more than a sentence
+            assert len(runs) == threads
+            assert max(abs(t - starts[-1] / threads) for t in tokens) <= max(lengths)
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def test_interval_of_a_perfect_ranking_is_one_point_at_every_level():
+    x = np.arange(12.0)
+    for level in (0.5, 0.95, 1 - 1e-9):  # level near 1: the extreme resampled rhos
+        assert spearman_interval(x, x**3, 300, 0, level) == (1.0, 1.0)
+        assert spearman_interval(x, -x, 300, 0, level) == (-1.0, -1.0)
+
+
+def test_interval_is_the_middle_level_share_of_the_resampled_rhos():
+    # the same seed draws the same resamples: the interval at level L leaves (1 - L) / 2 of
+    # them on each side, so the 0..100 % "interval" is their full range, and each narrower
+    # level sits inside the wider ones, centred on the same resamples
+    rng = np.random.default_rng(5)
+    gold = rng.standard_normal(40)
+    model = gold + rng.standard_normal(40)
+    full = spearman_interval(gold, model, 500, 3, 1 - 1e-12)
+    mid = spearman_interval(gold, model, 500, 3, 1e-12)  # the median, twice
+    assert mid[0] == pytest.approx(mid[1], abs=1e-9)
+    assert full[0] < mid[0] < full[1]
+    for level in (0.5, 0.8, 0.95):
+        low, high = spearman_interval(gold, model, 500, 3, level)
+        assert full[0] < low < mid[0] < high < full[1]
+
+
+def test_paired_p_value_agrees_with_the_paired_interval():
+    # a percentile bootstrap's two-sided p-value is below 1 - level exactly when the
+    # interval at that level leaves out 0 (both read the same resampled differences)
+    rng = np.random.default_rng(0)
+    checked = 0
+    for case in range(30):
+        gold = rng.standard_normal(50)
+        a = gold + rng.standard_normal(50)
+        b = gold + (0.5 + case / 10) * rng.standard_normal(50)
+        for level in (0.5, 0.8, 0.95):
+            r = paired_bootstrap(gold, a, b, n_boot=400, seed=case, level=level)
+            if abs(r.p_value - (1 - level)) < 0.02:
+                continue  # on the boundary: interpolation between resamples decides
+            assert (r.p_value < 1 - level) == (r.ci_low > 0 or r.ci_high < 0), (case, level, r)
+            checked += 1
+    assert checked > 60

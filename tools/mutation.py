@@ -367,9 +367,11 @@ def key(function: str, what: str, line_text: str) -> str:
     return f"{function}: {what} in `{line_text.strip()}`"
 
 
-def mutate_target(target: str, list_only: bool = False, only: set[str] | None = None) -> dict:
+def mutate_target(target: str, list_only: bool = False, only: set[str] | None = None,
+                  save=None) -> dict:
     """Mutate every function of one target (or those in ``only``); return, per function,
-    the number killed, the survivors' and the untested mutants' keys, and the seconds."""
+    the number killed, the survivors' and the untested mutants' keys, and the seconds.
+    ``save(result so far)`` is called after each function, so a stopped run keeps them."""
     core = TARGETS[target][1]
     if only:
         core = {name for name in core if name.rsplit(".", 1)[-1] in only}
@@ -398,6 +400,7 @@ def mutate_target(target: str, list_only: bool = False, only: set[str] | None = 
         TIMES.parent.mkdir(parents=True, exist_ok=True)
         TIMES.write_text(json.dumps(seconds, indent=1) + "\n", encoding="utf-8")
     plan = [(module, fn, fastest(tests, seconds, direct)) for module, fn, tests, direct in plan]
+    plan.sort(key=lambda p: sum(seconds.get(t, 0.0) for t in p[2]))  # cheapest first
     chosen = sorted({t for _, _, tests in plan for t in tests})
     if not list_only and chosen:
         record = _Record()
@@ -443,8 +446,11 @@ def mutate_target(target: str, list_only: bool = False, only: set[str] | None = 
             print(("SURVIVED " if alive else "killed   ") + f"{module_name} line {m.line}: "
                   + label, flush=True)
         functions[fn.name].update(killed=killed, seconds=time.perf_counter() - start)
-    return {"functions": functions, "tests": len(chosen), "tests_found": len(every),
-            "modules": sorted(set(where.values()))}
+        result = {"functions": functions, "tests": len(chosen), "tests_found": len(every),
+                  "modules": sorted(set(where.values()))}
+        if save and not list_only:
+            save(result)
+    return result
 
 
 def totals(functions: dict) -> dict:
@@ -476,9 +482,15 @@ def render(store: dict) -> str:
         lines.append(f"| {target} | {', '.join(r['modules'])} | {total} | {r['killed']} | "
                      f"{len(equivalent)} | {len(gaps)} | {len(r['untested'])} | {share:.1%} | "
                      f"{share_eq:.1%} | {r['seconds']:.0f} s | {r['load']} | {r['when']} |")
-        details += [f"## {target}", "", f"{r['tests']} tests run (of {r.get('tests_found', '?')} "
-                    f"that name the functions or their callers: each function gets its fastest "
-                    f"ones, up to {BUDGET_S:.0f} s of baseline time).", ""]
+        measured = sorted(r["functions"])
+        missing = sorted(n.rsplit(".", 1)[-1] for n in TARGETS.get(target, ((), set()))[1]
+                         if n.rsplit(".", 1)[-1] not in r["functions"])
+        details += [f"## {target}", "",
+                    f"Functions measured ({len(measured)}): {', '.join(measured)}.",
+                    *([f"**Not measured yet** ({len(missing)}): {', '.join(missing)}."]
+                      if missing else []),
+                    "", f"Each function's mutants ran the tests that name it, then its callers' "
+                    f"tests fastest first up to {BUDGET_S:.0f} s of baseline time.", ""]
         details += ["Surviving mutants:", ""] if r["survived"] else ["No surviving mutant.", ""]
         details += [f"- {s}: equivalent: {EQUIVALENT[s]}" for s in equivalent]
         details += [f"- {s}: **not killed yet (a gap in the tests)**" for s in gaps]
@@ -510,19 +522,24 @@ def main() -> int:
         print(f"mutation: {err}", file=sys.stderr)
         return 2
     for target in args.targets:
-        r = mutate_target(target, args.list, only)
+        fresh = [not only]  # a full run replaces the stored target; --only merges into it
+
+        def save(r, target=target, fresh=fresh):
+            r = dict(r, load=" / ".join(f"{x:.1f}" for x in os.getloadavg()),
+                     when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+            # read again just before writing: another run may have stored another target
+            store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
+            if not fresh[0] and "functions" in store.get(target, {}):
+                r["functions"] = {**store[target]["functions"], **r["functions"]}
+            fresh[0] = False
+            store[target] = r
+            STORE.parent.mkdir(parents=True, exist_ok=True)
+            STORE.write_text(json.dumps(store, indent=1) + "\n", encoding="utf-8")
+            RESULTS.write_text(render(store), encoding="utf-8")
+
+        r = mutate_target(target, args.list, only, save)
         if args.list:
             continue
-        r["load"] = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-        r["when"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        # read again just before writing: another run may have stored another target since
-        store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
-        if only and "functions" in store.get(target, {}):
-            r["functions"] = {**store[target]["functions"], **r["functions"]}
-        store[target] = r
-        STORE.parent.mkdir(parents=True, exist_ok=True)
-        STORE.write_text(json.dumps(store, indent=1) + "\n", encoding="utf-8")
-        RESULTS.write_text(render(store), encoding="utf-8")
         r = {**r, **totals(r["functions"])}
         total = r["killed"] + len(r["survived"]) + len(r["untested"])
         print(f"{target}: {r['killed']}/{total} killed, {len(r['survived'])} survived, "
