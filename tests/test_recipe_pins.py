@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course_utils import geometry as geo
 from course_utils.evaluate import paired_bootstrap, spearman_interval
 from course_utils.sgns import keep_probabilities, noise_table, sigmoid
 
@@ -106,3 +107,49 @@ def test_paired_p_value_agrees_with_the_paired_interval():
             assert (r.p_value < 1 - level) == (r.ci_low > 0 or r.ci_high < 0), (case, level, r)
             checked += 1
     assert checked > 60
+
+
+def test_bootstraps_resample_every_pair_the_first_included():
+    # only the first pair breaks the perfect ranking: resamples that skipped it would all
+    # give rho = 1 (and a difference of exactly 0 between the two models)
+    gold = np.arange(6.0)
+    model = gold.copy()
+    model[0] = 10.0
+    low, high = spearman_interval(gold, model, 500, 0)
+    assert low < 0.9 and high == 1.0
+    r = paired_bootstrap(gold, gold, model, n_boot=500, seed=0)
+    assert r.ci_high > 0.1 and r.p_value < 1
+
+
+def test_bootstrap_defaults_are_the_documented_ones():
+    rng = np.random.default_rng(7)
+    gold = rng.standard_normal(30)
+    a, b = gold + rng.standard_normal(30), gold + 2 * rng.standard_normal(30)
+    assert spearman_interval(gold, a) == spearman_interval(gold, a, n_boot=1000, seed=0,
+                                                           level=0.95)
+    assert paired_bootstrap(gold, a, b) == paired_bootstrap(gold, a, b, n_boot=2000, seed=0,
+                                                            level=0.95)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def test_skewness_on_worked_examples():
+    # 0, 0, 0, 0, 10: mean 2, deviations -2 (x4) and 8; E[d^3] = (4 * -8 + 512) / 5 = 96,
+    # variance (4 * 4 + 64) / 5 = 16, std 4: skewness 96 / 64 = 1.5
+    assert geo.skewness([0, 0, 0, 0, 10]) == pytest.approx(1.5)
+    assert geo.skewness([0, 0, 0, 0, -10]) == pytest.approx(-1.5)
+    assert geo.skewness([3.0, 7.0]) == 0.0  # two values: symmetric, the smallest sample
+
+
+def test_weat_defaults_sample_10000_seeded_splits_of_a_large_set():
+    from gensim.models import KeyedVectors
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(20)]  # 8 + 8 targets: C(16, 8) = 12,870 > 10,000 splits
+    kv = KeyedVectors(5)
+    kv.add_vectors(words, rng.standard_normal((20, 5)).astype(np.float32))
+    x, y, a, b = words[:8], words[8:16], words[16:18], words[18:]
+    default = geo.weat(kv, x, y, a, b)
+    assert default.n_permutations == 10_000
+    assert default == geo.weat(kv, x, y, a, b, n_permutations=10_000, seed=0)
