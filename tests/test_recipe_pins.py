@@ -12,7 +12,7 @@ import pytest
 
 from course_utils import geometry as geo
 from course_utils.evaluate import paired_bootstrap, spearman_interval
-from course_utils.sgns import keep_probabilities, noise_table, sigmoid
+from course_utils.sgns import keep_probabilities, make_pairs, noise_table, sigmoid
 
 # --------------------------------------------------------------------------- sgns
 
@@ -63,6 +63,14 @@ def test_split_slices_cover_every_sentence_once_in_balanced_runs():
         if threads <= 4:  # balanced: no run is off its share by more than a sentence
             assert len(runs) == threads
             assert max(abs(t - starts[-1] / threads) for t in tokens) <= max(lengths)
+
+
+def test_make_pairs_refuses_a_sentence_array_of_another_length():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="same length"):
+        make_pairs(np.arange(5), np.zeros(4, dtype=int), 0, 5, window=2, rng=rng)
+    with pytest.raises(ValueError, match="1-D arrays"):
+        make_pairs(np.arange(6).reshape(2, 3), np.zeros((2, 3), dtype=int), 0, 2, 2, rng)
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -153,3 +161,21 @@ def test_weat_defaults_sample_10000_seeded_splits_of_a_large_set():
     default = geo.weat(kv, x, y, a, b)
     assert default.n_permutations == 10_000
     assert default == geo.weat(kv, x, y, a, b, n_permutations=10_000, seed=0)
+
+
+def test_weat_p_value_counts_the_splits_of_an_unbalanced_set_exactly():
+    from gensim.models import KeyedVectors
+
+    # X leans far toward A, Y only a little toward B: s(w) is not symmetric around 0, so
+    # the split statistics are sum_X s - sum_Y s = 2 sum_X s - sum_all s, not 2 sum_X s
+    kv = KeyedVectors(2)
+    kv.add_vectors(["x1", "x2", "x3", "y1", "y2", "y3", "a", "b"],
+                   np.array([[1, .05], [1, .1], [1, .15], [.8, 1], [.9, 1], [1, 1],
+                             [1, 0], [0, 1]], dtype=np.float32))
+    x, y = ["x1", "x2", "x3"], ["y1", "y2", "y3"]
+    res = geo.weat(kv, x, y, ["a"], ["b"])
+    assert res.n_permutations == 20 and res.p_value == pytest.approx(1 / 20)
+    assert geo.weat(kv, y, x, ["a"], ["b"]).p_value == 1.0
+    # as many permutations asked as there are splits: every split once, whatever the seed
+    for seed in range(5):
+        assert geo.weat(kv, x, y, ["a"], ["b"], n_permutations=20, seed=seed) == res
