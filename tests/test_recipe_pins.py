@@ -73,6 +73,18 @@ def test_make_pairs_refuses_a_sentence_array_of_another_length():
         make_pairs(np.arange(6).reshape(2, 3), np.zeros((2, 3), dtype=int), 0, 2, 2, rng)
 
 
+def test_make_pairs_draws_each_centres_window_uniformly_from_1_to_window():
+    # one long sentence: a centre's window b is uniform in 1..window, so a context word at
+    # distance d is paired with probability P(b >= d) = (window - d + 1) / window
+    n = 4000
+    ids, sentence = np.arange(n), np.zeros(n, dtype=int)
+    for window in (1, 3, 5):
+        c, o = make_pairs(ids, sentence, 0, n, window, np.random.default_rng(window))
+        counts = np.bincount(np.abs(c - o), minlength=window + 1)[1:]
+        expected = 2 * n * (window - np.arange(window)) / window
+        assert np.allclose(counts, expected, rtol=0.08), (window, counts, expected)
+
+
 # --------------------------------------------------------------------------- evaluate
 
 

@@ -86,7 +86,29 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
 
 # mutants judged equivalent (no input tells them from the original), keyed like the report:
 # "function: change in `source line`"; the reason is printed beside each in the report
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "skewness: 1 -> 2 in `x = np.asarray(values, dtype=np.float64).reshape(-1)`":
+        "numpy reads any negative size in reshape as 'the rest', so reshape(-2) is reshape(-1)",
+    "_block_topk: Gt -> GtE in `crowded = (s >= cand_s[:, -1:]).sum(1) > kk  # a tie "
+    "straddles the cut: decide it exactly`":
+        "a row with exactly kk scores at or above the cut also takes the exact path (a stable "
+        "sort), which picks the same kk entries; only slower",
+    "purity_score: 1 -> 2 in `table = np.zeros((p_idx.max() + 1, t_idx.max() + 1), dtype=int)`":
+        "an extra all-zero row or column of the contingency table changes no row maximum",
+    "_split_slices: Gt -> GtE in `return [starts[a:b + 1] for a, b in zip(cuts, cuts[1:], "
+    "strict=False) if b > a]`":
+        "the cuts are sorted and de-duplicated just before, so b > a always holds",
+    "sgns_loss: drop USub in `return -F.logsigmoid(scores[:, 0]) - "
+    "F.logsigmoid(-scores[:, 1:]).sum(-1)` (#2)":
+        "the sign of sum(-1): on the 2-D (B, K) negatives' scores sum(1) is sum(-1)",
+    "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
+        "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
+        "so no update reads the rate",
+    "reference_sgns_loop: Lt -> LtE in `kept = [w for w in sentence if keep[w] >= 1 or "
+    "rng.uniform() < keep[w]]`":
+        "differs only when a 24-bit uniform draw equals the float32 keep probability exactly; "
+        "no feasible test makes the stream hit that value",
+}
 
 SWAPS: dict[type, type] = {
     ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
@@ -414,8 +436,12 @@ def mutate_target(target: str, list_only: bool = False, only: set[str] | None = 
                               "tests": len(tests)}
         module = importlib.import_module(module_name)
         lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+        seen: dict[str, int] = {}
         for m in mutants_of(fn):
             label = key(m.function, m.what, lines[m.line - 1])
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:  # the same change at another spot of the same line
+                label += f" (#{seen[label]})"
             if list_only:
                 print(f"{module_name} line {m.line}: {label}")
                 continue
