@@ -83,6 +83,11 @@ def test_make_pairs_draws_each_centres_window_uniformly_from_1_to_window():
         counts = np.bincount(np.abs(c - o), minlength=window + 1)[1:]
         expected = 2 * n * (window - np.arange(window)) / window
         assert np.allclose(counts, expected, rtol=0.08), (window, counts, expected)
+        assert abs((o > c).mean() - 0.5) < 0.02  # as many contexts right as left
+    # window 1: each word with each neighbour, both ways, within its sentence, once
+    c, o = make_pairs(np.arange(5), np.array([0, 0, 0, 1, 1]), 0, 5, 1, np.random.default_rng(0))
+    assert sorted(zip(c.tolist(), o.tolist(), strict=True)) == [
+        (0, 1), (1, 0), (1, 2), (2, 1), (3, 4), (4, 3)]
 
 
 # --------------------------------------------------------------------------- evaluate

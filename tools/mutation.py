@@ -101,6 +101,11 @@ EQUIVALENT: dict[str, str] = {
     "sgns_loss: drop USub in `return -F.logsigmoid(scores[:, 0]) - "
     "F.logsigmoid(-scores[:, 1:]).sum(-1)` (#2)":
         "the sign of sum(-1): on the 2-D (B, K) negatives' scores sum(1) is sum(-1)",
+    "make_pairs: 1 -> 2 in `for off in range(1, window + 1):` (#2)":
+        "the extra offset window + 1 selects no centre: every drawn reach is at most window",
+    "weat: GtE -> Gt in `p = float((perm_stats >= stat - 1e-12).mean())`":
+        "differs only when a split's statistic is exactly stat - 1e-12; the tolerance is "
+        "there so that the observed split counts despite rounding, which > keeps doing",
     "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
         "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
         "so no update reads the rate",
