@@ -196,3 +196,30 @@ def test_weat_p_value_counts_the_splits_of_an_unbalanced_set_exactly():
     # as many permutations asked as there are splits: every split once, whatever the seed
     for seed in range(5):
         assert geo.weat(kv, x, y, ["a"], ["b"], n_permutations=20, seed=seed) == res
+
+
+def test_k_occurrence_counts_every_row_even_one_nobody_picks():
+    # four rows close together and one far away (n = 5 rows in d = 2): nobody's nearest
+    # neighbour is the far one, yet its count (0) is reported
+    emb = np.array([[1, 0], [1, 0.1], [1, 0.2], [1, 0.3], [-1, -5]], dtype=np.float32)
+    counts = geo.k_occurrence(emb, k=1)
+    assert counts.shape == (5,) and counts[4] == 0 and counts.sum() == 5
+    # the smallest input: two rows (even of dimension 1) are each other's neighbour
+    assert geo.k_occurrence(np.array([[1.0], [2.0]]), k=1).tolist() == [1, 1]
+    with pytest.raises(ValueError, match="at least 2 rows"):
+        geo.k_occurrence(np.ones((1, 3)))
+
+
+def test_all_but_the_top_default_removes_d_over_100_directions_at_least_one():
+    rng = np.random.default_rng(0)
+    for d, n_components in ((50, 1), (300, 3)):
+        emb = rng.standard_normal((400, d)) * np.linspace(3, 1, d)  # distinct top directions
+        assert np.allclose(geo.all_but_the_top(emb), geo.all_but_the_top(emb, n_components))
+        assert not np.allclose(geo.all_but_the_top(emb),
+                               geo.all_but_the_top(emb, n_components + 1))
+
+
+def test_top_directions_of_zero_components_is_an_empty_basis():
+    emb = np.random.default_rng(1).standard_normal((10, 4))
+    assert geo.top_directions(emb, 0).shape == (0, 4)
+    assert np.allclose(geo.all_but_the_top(emb, 0), geo.center(emb))

@@ -106,6 +106,15 @@ EQUIVALENT: dict[str, str] = {
     "weat: GtE -> Gt in `p = float((perm_stats >= stat - 1e-12).mean())`":
         "differs only when a split's statistic is exactly stat - 1e-12; the tolerance is "
         "there so that the observed split counts despite rounding, which > keeps doing",
+    "all_but_the_top: True -> False in `centered = t - t.mean(dim=0, keepdim=True)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "center: True -> False in `return _back(t - t.mean(dim=0, keepdim=True), was_torch)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "top_directions: True -> False in `centered = t - t.mean(dim=0, keepdim=True)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "top_directions: False -> True in `_, _, vh = torch.linalg.svd(centered.double(), "
+    "full_matrices=False)`":
+        "the full SVD only adds rows past min(n, d) to vh, and [:n_components] drops them",
     "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
         "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
         "so no update reads the rate",
