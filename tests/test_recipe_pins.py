@@ -156,6 +156,26 @@ def test_bootstrap_defaults_are_the_documented_ones():
                                                             level=0.95)
 
 
+def test_paired_interval_is_the_middle_level_share_of_the_resampled_differences():
+    rng = np.random.default_rng(6)
+    gold = rng.standard_normal(40)
+    a, b = gold + rng.standard_normal(40), gold + 1.5 * rng.standard_normal(40)
+    full = paired_bootstrap(gold, a, b, 500, 3, 1 - 1e-12)
+    mid = paired_bootstrap(gold, a, b, 500, 3, 1e-12)  # the median difference, twice
+    assert mid.ci_low == pytest.approx(mid.ci_high, abs=1e-9)
+    for level in (0.5, 0.8, 0.95):
+        r = paired_bootstrap(gold, a, b, 500, 3, level)
+        assert full.ci_low < r.ci_low < mid.ci_low < r.ci_high < full.ci_high
+
+
+def test_unit_rows_of_any_shape_keep_zero_rows_zero():
+    from course_utils.evaluate import _unit
+
+    assert np.allclose(_unit(np.array([3.0, 4.0])), [0.6, 0.8])  # one vector
+    out = _unit(np.array([[0.0, 0.0], [0.0, 2.0]]))
+    assert np.allclose(out, [[0, 0], [0, 1]]) and out.dtype == np.float32
+
+
 # --------------------------------------------------------------------------- geometry
 
 
@@ -223,3 +243,41 @@ def test_top_directions_of_zero_components_is_an_empty_basis():
     emb = np.random.default_rng(1).standard_normal((10, 4))
     assert geo.top_directions(emb, 0).shape == (0, 4)
     assert np.allclose(geo.all_but_the_top(emb, 0), geo.center(emb))
+
+
+def test_pairwise_measures_return_torch_when_either_input_is_torch():
+    import torch
+
+    a, b = np.array([1.0, 0.0]), torch.tensor([0.0, 1.0])
+    for fn in (geo.cosine_similarity, geo.dot_product, geo.euclidean_distance):
+        assert isinstance(fn(a, b), torch.Tensor) and isinstance(fn(b, a), torch.Tensor)
+        assert isinstance(fn(a, a), float)
+
+
+def test_top_direction_ignores_the_mean_and_follows_the_spread():
+    rng = np.random.default_rng(2)
+    # far from the origin along x, spread along y: centred, the spread is the top direction
+    emb = np.c_[10 + 0.1 * rng.standard_normal(200), 3 * rng.standard_normal(200)]
+    top = geo.top_directions(emb, 1)[0]
+    assert abs(top[1]) == pytest.approx(1, abs=1e-3)
+
+
+def test_k_occurrence_default_lists_ten_neighbours():
+    emb = np.random.default_rng(3).standard_normal((30, 4))
+    assert geo.k_occurrence(emb).sum() == 10 * 30
+
+
+def test_weat_on_a_worked_example_and_blind_to_vector_lengths():
+    from gensim.models import KeyedVectors
+
+    # A = x axis, B = y axis: s(w) = cos(w, A) - cos(w, B) is 1, 0 for X and -1, 0 for Y;
+    # effect = (0.5 - -0.5) / std([1, 0, -1, 0], ddof=1) = 1 / sqrt(2/3); statistic 1 - -1
+    vectors = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [1, 0], [0, 1]], dtype=np.float32)
+    words = ["x1", "x2", "y1", "y2", "a", "b"]
+    for scale in (1.0, 5.0):
+        kv = KeyedVectors(2)
+        kv.add_vectors(words, vectors * np.array([[scale], [1], [1], [scale], [1], [scale]],
+                                                 dtype=np.float32))
+        res = geo.weat(kv, ["x1", "x2"], ["y1", "y2"], ["a"], ["b"])
+        assert res.effect_size == pytest.approx(np.sqrt(1.5), rel=1e-6)
+        assert res.statistic == pytest.approx(2.0, rel=1e-6)

@@ -115,6 +115,12 @@ EQUIVALENT: dict[str, str] = {
     "top_directions: False -> True in `_, _, vh = torch.linalg.svd(centered.double(), "
     "full_matrices=False)`":
         "the full SVD only adds rows past min(n, d) to vh, and [:n_components] drops them",
+    "weat: 1e-12 -> 2e-12 in `p = float((perm_stats >= stat - 1e-12).mean())`":
+        "a tolerance for rounding: differs only for a split whose statistic lies between "
+        "1e-12 and 2e-12 below the observed one",
+    "purity_score: 1 -> 2 in `table = np.zeros((p_idx.max() + 1, t_idx.max() + 1), "
+    "dtype=int)` (#2)":
+        "an extra all-zero row or column of the contingency table changes no row maximum",
     "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
         "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
         "so no update reads the rate",
