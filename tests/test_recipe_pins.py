@@ -90,6 +90,18 @@ def test_make_pairs_draws_each_centres_window_uniformly_from_1_to_window():
         (0, 1), (1, 0), (1, 2), (2, 1), (3, 4), (4, 3)]
 
 
+def test_sgns_loss_refuses_each_mismatched_shape():
+    import torch
+
+    from course_utils.sgns import sgns_loss
+
+    v, u = torch.zeros(2, 3), torch.zeros(2, 4, 3)
+    assert sgns_loss(v, u).shape == (2,)
+    for bad_v, bad_u in ((v[0], u), (v, u[0]), (v[:1], u), (v, u[:, :, :2]), (v, u[:, :0])):
+        with pytest.raises(ValueError, match="sgns_loss expects v of shape"):
+            sgns_loss(bad_v, bad_u)
+
+
 # --------------------------------------------------------------------------- evaluate
 
 

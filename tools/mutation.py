@@ -67,7 +67,8 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
     "positions": (["tests/test_positions.py"], {
         "sinusoidal", "rope_frequencies", "rope", "_power_of_two_slopes", "alibi_slopes",
         "alibi_bias", "relative_positions", "relative_position_bucket"}),
-    "geometry": (["tests/test_geometry.py", "tests/test_recipe_pins.py"], {
+    "geometry": (["tests/test_geometry.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
         "_pair", "_unit_rows", "_cosine", "cosine_similarity", "dot_product",
         "euclidean_distance", "manhattan_distance",
         "topk_scores", "_mark_padding", "_exclusion_groups", "_order_ties_by_index",
@@ -75,10 +76,12 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
         "nearest_neighbors", "analogy_scores", "solve_analogy",
         "center", "top_directions", "all_but_the_top", "mean_cosine", "k_occurrence",
         "skewness", "weat"}),
-    "evaluate": (["tests/test_evaluate.py", "tests/test_recipe_pins.py"], {
+    "evaluate": (["tests/test_evaluate.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
         "analogy_accuracy", "_lookup", "_unit", "_row_spearman", "spearman_interval",
         "paired_bootstrap", "similarity_score", "purity_score"}),
-    "sgns": (["tests/test_sgns.py", "tests/test_recipe_pins.py"], {
+    "sgns": (["tests/test_sgns.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
         "keep_probabilities", "noise_distribution", "noise_table", "make_pairs", "sgns_loss",
         "sparse_sgd_step", "sigmoid", "reference_sgns_step", "reference_sgns_loop",
         "_split_slices"}),
