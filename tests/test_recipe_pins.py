@@ -293,3 +293,11 @@ def test_weat_on_a_worked_example_and_blind_to_vector_lengths():
         res = geo.weat(kv, ["x1", "x2"], ["y1", "y2"], ["a"], ["b"])
         assert res.effect_size == pytest.approx(np.sqrt(1.5), rel=1e-6)
         assert res.statistic == pytest.approx(2.0, rel=1e-6)
+
+
+def test_cosine_of_parallel_vectors_never_exceeds_one():
+    # unclamped, a quarter of these random float32 rows have cos(x, x) = 1.0000002
+    x = np.random.default_rng(0).standard_normal((2000, 7)).astype(np.float32)
+    sims = geo.cosine_similarity(x, x)
+    assert sims.max() <= 1.0 and np.allclose(np.diag(sims), 1.0)
+    assert (geo.cosine_similarity(x, -x) >= -1.0).all()
