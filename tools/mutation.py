@@ -3,6 +3,7 @@
     python tools/mutation.py                      # every target below
     python tools/mutation.py positions geometry   # some
     python tools/mutation.py --list positions     # print the mutants, run nothing
+    python tools/mutation.py sgns --only make_pairs,sigmoid   # rerun some functions
 
 For each function of a target it makes small mutants one at a time (``+`` to ``-``,
 ``<`` to ``<=``, a constant changed, ``and`` to ``or``, a ``not`` dropped, ...), swaps the
@@ -21,9 +22,12 @@ be renamed here too, instead of silently dropping out of the check.
 Tests are chosen per function: those whose source names the function or one of the
 functions that (transitively) call it, in any ``course_utils`` module, searched in the
 target's test files plus ``tests/test_<module>.py`` of every module involved (so a test
-file split along with its module is found too). Before the mutants, the selected tests run
-once unmutated: they must pass (else every mutant would count as killed), and their times
-order each mutant's tests fastest first, so that most mutants are killed in a second.
+file split along with its module is found too). The tests that name the function itself
+always run; its callers' tests are added fastest first up to ``BUDGET_S`` seconds, so that a
+surviving mutant (which runs them all) stays affordable on a busy machine. Test times are
+measured once and kept in ``bench/results/mutation_times.json`` (delete it to re-measure).
+Before the mutants, the chosen tests run once unmutated: they must pass, or every mutant
+would count as killed. Each mutant's tests run fastest first and stop at the first failure.
 Torch and the test modules are imported once, so a mutant costs only its tests. The
 results go to ``bench/results/mutation.json`` (one entry per target, merged across runs)
 and the report, rendered from all entries, to ``bench/results/mutation.md``.
