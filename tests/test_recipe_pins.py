@@ -97,6 +97,8 @@ def test_sgns_loss_refuses_each_mismatched_shape():
 
     v, u = torch.zeros(2, 3), torch.zeros(2, 4, 3)
     assert sgns_loss(v, u).shape == (2,)
+    # no negatives (K = 0) is allowed: the loss of the true pair alone, log 2 at v.u = 0
+    assert torch.allclose(sgns_loss(v, u[:, :1]), torch.full((2,), np.log(2.0)))
     for bad_v, bad_u in ((v[0], u), (v, u[0]), (v[:1], u), (v, u[:, :, :2]), (v, u[:, :0])):
         with pytest.raises(ValueError, match="sgns_loss expects v of shape"):
             sgns_loss(bad_v, bad_u)
