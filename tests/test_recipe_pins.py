@@ -190,6 +190,20 @@ def test_unit_rows_of_any_shape_keep_zero_rows_zero():
     assert np.allclose(out, [[0, 0], [0, 1]]) and out.dtype == np.float32
 
 
+def test_similarity_score_knows_the_first_300000_words_by_default():
+    from gensim.models import KeyedVectors
+
+    from course_utils.evaluate import similarity_score
+
+    n = 300_001  # gensim's default restrict_vocab is 300,000: the last word here is unknown
+    kv = KeyedVectors(2)
+    kv.add_vectors([f"w{i}" for i in range(n)],
+                   np.random.default_rng(0).standard_normal((n, 2)).astype(np.float32))
+    pairs = [("w0", "w1", 1.0), ("w1", "w2", 2.0), ("w2", "w3", 3.0), ("w0", f"w{n - 1}", 4.0)]
+    assert similarity_score(kv, pairs=pairs, n_boot=0).oov_pairs == 1
+    assert similarity_score(kv, pairs=pairs, n_boot=0, restrict_vocab=None).oov_pairs == 0
+
+
 # --------------------------------------------------------------------------- geometry
 
 
