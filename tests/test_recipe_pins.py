@@ -104,6 +104,22 @@ def test_sgns_loss_refuses_each_mismatched_shape():
             sgns_loss(bad_v, bad_u)
 
 
+def test_sparse_sgd_step_refuses_mismatched_ids():
+    import torch
+
+    from course_utils.sgns import sparse_sgd_step
+
+    w_in, w_out = torch.zeros(5, 3), torch.zeros(5, 3)
+    centres, targets = torch.tensor([0, 1]), torch.tensor([[2, 3], [4, 0]])
+    for bad_c, bad_t in ((centres[:1], targets), (centres[:, None], targets),
+                         (centres, targets[0])):
+        with pytest.raises(ValueError, match="expected centres of shape"):
+            sparse_sgd_step(w_in, w_out, bad_c, bad_t, 0.1)
+    for bad in (centres.float(), [0, 1]):
+        with pytest.raises(TypeError, match="centres must be a tensor of integer word ids"):
+            sparse_sgd_step(w_in, w_out, bad, targets, 0.1)
+
+
 # --------------------------------------------------------------------------- evaluate
 
 
@@ -202,6 +218,8 @@ def test_similarity_score_knows_the_first_300000_words_by_default():
     pairs = [("w0", "w1", 1.0), ("w1", "w2", 2.0), ("w2", "w3", 3.0), ("w0", f"w{n - 1}", 4.0)]
     assert similarity_score(kv, pairs=pairs, n_boot=0).oov_pairs == 1
     assert similarity_score(kv, pairs=pairs, n_boot=0, restrict_vocab=None).oov_pairs == 0
+    upper = [(a.upper(), b, score) for a, b, score in pairs[:3]]  # case-insensitive by default
+    assert similarity_score(kv, pairs=upper, n_boot=0).oov_pairs == 0
 
 
 # --------------------------------------------------------------------------- geometry

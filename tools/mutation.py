@@ -132,6 +132,9 @@ EQUIVALENT: dict[str, str] = {
         "only zero rows are divided by it, and 0 / 2 is 0 as 0 / 1 is",
     "sparse_sgd_step: Mult -> Div in `z = scores * signs`":
         "signs are exactly +1 or -1, and x / ±1 equals x * ±1 in floating point",
+    "sparse_sgd_step: Mult -> Div in `coef = torch.sigmoid(-z) * signs  # minus d loss / d "
+    "score: label - sigmoid(score)`":
+        "signs are exactly +1 or -1, and x / ±1 equals x * ±1 in floating point",
     "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
         "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
         "so no update reads the rate",
