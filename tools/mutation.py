@@ -4,6 +4,7 @@
     python tools/mutation.py positions geometry   # some
     python tools/mutation.py --list positions     # print the mutants, run nothing
     python tools/mutation.py sgns --only make_pairs,sigmoid   # rerun some functions
+    python tools/mutation.py --render             # rewrite the report from the stored results
 
 For each function of a target it makes small mutants one at a time (``+`` to ``-``,
 ``<`` to ``<=``, a constant changed, ``and`` to ``or``, a ``not`` dropped, ...), swaps the
@@ -568,7 +569,13 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
     parser.add_argument("--only", default="", help="comma-separated functions to rerun; the "
                         "stored results of the target's other functions are kept")
+    parser.add_argument("--render", action="store_true", help="only write the report again "
+                        "from the stored results (after editing EQUIVALENT)")
     args = parser.parse_args()
+    if args.render:
+        RESULTS.write_text(render(json.loads(STORE.read_text(encoding="utf-8"))),
+                           encoding="utf-8")
+        return 0
     only = {name.strip() for name in args.only.split(",") if name.strip()} or None
     unknown = [t for t in args.targets if t not in TARGETS]
     if unknown:
