@@ -222,6 +222,19 @@ def test_similarity_score_knows_the_first_300000_words_by_default():
     assert similarity_score(kv, pairs=upper, n_boot=0).oov_pairs == 0
 
 
+def test_similarity_interval_defaults_are_the_documented_ones():
+    from gensim.models import KeyedVectors
+
+    from course_utils.evaluate import similarity_score
+
+    rng = np.random.default_rng(4)
+    kv = KeyedVectors(3)
+    kv.add_vectors([f"w{i}" for i in range(12)], rng.standard_normal((12, 3)).astype(np.float32))
+    pairs = [(f"w{i}", f"w{i + 1}", float(rng.random())) for i in range(11)]
+    assert similarity_score(kv, pairs=pairs) == similarity_score(
+        kv, pairs=pairs, n_boot=1000, seed=0, level=0.95, oov="skip")
+
+
 # --------------------------------------------------------------------------- geometry
 
 
