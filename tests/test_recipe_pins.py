@@ -348,3 +348,16 @@ def test_cosine_of_parallel_vectors_never_exceeds_one():
     sims = geo.cosine_similarity(x, x)
     assert sims.max() <= 1.0 and np.allclose(np.diag(sims), 1.0)
     assert (geo.cosine_similarity(x, -x) >= -1.0).all()
+
+
+def test_mean_cosine_averages_pairs_of_distinct_rows_drawn_uniformly():
+    # two opposite rows: every pair of distinct rows has cosine -1
+    assert geo.mean_cosine(np.array([[1.0, 0.0], [-1.0, 0.0]])) == pytest.approx(-1.0)
+    # one row against two equal ones: of the 6 ordered pairs of distinct rows, 4 have cosine
+    # -1 and 2 have +1, so the mean is -1/3 (a draw that skipped a row or allowed i == j
+    # would land elsewhere)
+    emb = np.zeros((3, 5))
+    emb[:, 0] = [-1.0, 1.0, 1.0]
+    assert geo.mean_cosine(emb) == pytest.approx(-1 / 3, abs=0.03)
+    x = np.random.default_rng(0).standard_normal((20, 4))
+    assert geo.mean_cosine(x) == geo.mean_cosine(x, n_pairs=10_000, seed=0)  # the defaults

@@ -136,6 +136,11 @@ EQUIVALENT: dict[str, str] = {
     "sparse_sgd_step: Mult -> Div in `coef = torch.sigmoid(-z) * signs  # minus d loss / d "
     "score: label - sigmoid(score)`":
         "signs are exactly +1 or -1, and x / ±1 equals x * ±1 in floating point",
+    "mean_cosine: Add -> Sub in `j = (i + torch.randint(1, t.shape[0], (n_pairs,), "
+    "generator=gen)) % t.shape[0]  # j != i`":
+        "equivalent in distribution, not draw for draw: (i - r) mod n, like (i + r) mod n, is "
+        "uniform over the rows other than i, so the estimate has the same law; only which "
+        "pairs one seed picks changes (no property of the result tells them apart)",
     "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
         "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
         "so no update reads the rate",
