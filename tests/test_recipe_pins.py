@@ -50,6 +50,9 @@ def test_split_slices_cover_every_sentence_once_in_balanced_runs():
     starts = np.r_[0, np.cumsum(lengths)]
     assert [r.tolist() for r in _split_slices(starts, 2)] == [[0, 2, 4, 6, 8, 10],
                                                             [10, 12, 14, 16, 18, 20]]
+    # ten one-token sentences and one of ten tokens: the halves are cut by token count
+    starts = np.r_[0, np.cumsum([1] * 10 + [10])]
+    assert [r.tolist() for r in _split_slices(starts, 2)] == [list(range(11)), [10, 20]]
     lengths = [5, 1, 7, 3, 3, 9, 2, 2, 4, 6]
     starts = np.r_[0, np.cumsum(lengths)]
     for threads in (1, 2, 3, 4, 10, 25):
