@@ -364,3 +364,26 @@ def test_mean_cosine_averages_pairs_of_distinct_rows_drawn_uniformly():
     assert geo.mean_cosine(emb) == pytest.approx(-1 / 3, abs=0.03)
     x = np.random.default_rng(0).standard_normal((20, 4))
     assert geo.mean_cosine(x) == geo.mean_cosine(x, n_pairs=10_000, seed=0)  # the defaults
+
+
+
+def test_similarity_score_on_few_pairs_and_from_a_path_string(tmp_path):
+    import math
+
+    from gensim.models import KeyedVectors
+
+    from course_utils.evaluate import similarity_score
+
+    kv = KeyedVectors(2)
+    kv.add_vectors(["a", "b", "c", "d"], np.array([[1, 0], [1, 1], [0, 1], [-1, 1]],
+                                                  dtype=np.float32))
+    pairs = [("a", "b", 3.0), ("a", "c", 2.0), ("a", "d", 1.0)]
+    one = similarity_score(kv, pairs=pairs[:1], n_boot=0)
+    assert math.isnan(one.pearson)  # one pair: no correlation, and no error
+    assert similarity_score(kv, pairs=pairs[:2], n_boot=0).pearson == pytest.approx(1.0)
+    three = similarity_score(kv, pairs=pairs, n_boot=1)  # 3 pairs: the smallest interval
+    assert not math.isnan(three.ci_low) and not math.isnan(three.ci_high)
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{w1}\t{w2}\t{x}\n" for w1, w2, x in pairs), encoding="utf-8")
+    from_path = similarity_score(kv, dataset=str(path), n_boot=0)
+    assert from_path.pairs == 3 and from_path.dataset == "pairs.tsv"
