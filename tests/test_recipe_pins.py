@@ -367,7 +367,7 @@ def test_mean_cosine_averages_pairs_of_distinct_rows_drawn_uniformly():
 
 
 
-def test_similarity_score_on_few_pairs_and_from_a_path_string(tmp_path):
+def test_similarity_score_on_few_pairs_and_from_a_path_string(tmp_path, monkeypatch):
     import math
 
     from gensim.models import KeyedVectors
@@ -387,3 +387,5 @@ def test_similarity_score_on_few_pairs_and_from_a_path_string(tmp_path):
     path.write_text("".join(f"{w1}\t{w2}\t{x}\n" for w1, w2, x in pairs), encoding="utf-8")
     from_path = similarity_score(kv, dataset=str(path), n_boot=0)
     assert from_path.pairs == 3 and from_path.dataset == "pairs.tsv"
+    monkeypatch.chdir(tmp_path)  # a bare file name (a dot, no slash) is a path too
+    assert similarity_score(kv, dataset="pairs.tsv", n_boot=0).pairs == 3
