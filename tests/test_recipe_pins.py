@@ -34,6 +34,7 @@ def test_noise_table_has_the_requested_size_and_rounded_shares():
     assert np.bincount(table).tolist() == [750, 222, 28]
     assert np.all(np.diff(table) >= 0)  # one block per word, in word order
     assert np.bincount(noise_table(np.array([3, 1]), size=8, power=1.0)).tolist() == [6, 2]
+    assert len(noise_table(np.array([3, 1]))) == 10_000_000  # word2vec.c's table size
 
 
 def test_sigmoid_clamps_its_input_at_plus_minus_ten_like_the_engine():
