@@ -8,7 +8,7 @@
 - ``minilm_word_vectors`` / ``minilm_input_embeddings``: MiniLM as word vectors, in context
   of nothing, and its input (WordPiece) table;
 - ``encode_texts``: vectors for texts from either kind of encoder, for the sentence tests;
-- ``check_keyed_vectors``, ``unit_rows`` and ``NoTestWordsError``: what every test of
+- ``check_keyed_vectors``, ``unit_rows_keep_zero`` and ``NoTestWordsError``: what every test of
   ``course_utils.probes`` and ``course_utils.evaluate`` checks and raises.
 """
 
@@ -33,11 +33,15 @@ def check_keyed_vectors(kv) -> None:
         raise ValueError("the embedding has no words")
 
 
-def unit_rows(x):
-    """Rows scaled to length 1 as float32; a zero row stays zero (it has no direction)."""
+def unit_rows_keep_zero(x, dtype=None):
+    """Rows scaled to length 1 (float32 unless ``dtype``); a zero row stays zero.
+
+    Unlike ``geometry.unit_rows``, which refuses a zero row (its cosine is undefined), this
+    is for scoring many texts at once, where an empty text is simply a zero vector.
+    """
     import numpy as np
 
-    x = np.asarray(x, dtype=np.float32)
+    x = np.asarray(x, dtype=np.float32 if dtype is None else dtype)
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.where(norms == 0, 1, norms)
 

@@ -27,7 +27,12 @@ from course_utils.data import (
     load_lee_similarity,
     load_similarity,
 )
-from course_utils.encoders import NoTestWordsError, check_keyed_vectors, encode_texts, unit_rows
+from course_utils.encoders import (
+    NoTestWordsError,
+    check_keyed_vectors,
+    encode_texts,
+    unit_rows_keep_zero,
+)
 from course_utils.geometry import ANALOGY_METHODS, analogy_scores
 from course_utils.validation import check_float, check_int
 
@@ -380,7 +385,7 @@ def _pair_cosines(kv, rows: list):
     sims = np.zeros(len(rows), dtype=np.float32)
     mask = np.array([r is not None for r in rows])
     ia, ib = np.array([r for r in rows if r is not None]).T
-    sims[mask] = (unit_rows(kv.vectors[ia]) * unit_rows(kv.vectors[ib])).sum(1)
+    sims[mask] = (unit_rows_keep_zero(kv.vectors[ia]) * unit_rows_keep_zero(kv.vectors[ib])).sum(1)
     return sims
 
 
@@ -453,7 +458,7 @@ def lee_score(encoder, documents=None, ratings=None) -> LeeResult:
         raise ValueError(f"expected at least 3 documents and an (n, n) ratings matrix, got "
                          f"{n} documents and ratings of shape {ratings.shape}")
     x, coverage = encode_texts(encoder, documents)
-    u = unit_rows(x)
+    u = unit_rows_keep_zero(x)
     iu = np.triu_indices(n, 1)
     spearman, pearson = _correlations((u @ u.T)[iu], ratings[iu])
     return LeeResult(pearson=pearson, spearman=spearman, pairs=len(iu[0]),

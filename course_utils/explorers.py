@@ -135,8 +135,9 @@ def _unit_rows(vectors):
     x = np.asarray(vectors, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"encode must return shape (n, d), got {x.shape}")
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)
+    from course_utils.encoders import unit_rows_keep_zero
+
+    return unit_rows_keep_zero(x, dtype=np.float64)
 
 
 # ------------------------------------------------------------------------ rendering

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 from course_utils._hints import suggestion
 from course_utils.data import load_analogies, load_polarity
-from course_utils.encoders import NoTestWordsError, check_keyed_vectors, encode_texts, unit_rows
+from course_utils.encoders import (
+    NoTestWordsError,
+    check_keyed_vectors,
+    encode_texts,
+    unit_rows_keep_zero,
+)
 from course_utils.validation import check_int
 
 
@@ -91,7 +96,7 @@ def _labelled(kv, groups: dict[str, Sequence[str]]):
             else:
                 rows.append(row)
                 labels.append(label)
-    return unit_rows(kv.vectors[rows]) if rows else np.zeros((0, kv.vector_size)), \
+    return unit_rows_keep_zero(kv.vectors[rows]) if rows else np.zeros((0, kv.vector_size)), \
         np.array(labels, dtype=int), missing
 
 

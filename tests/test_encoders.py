@@ -111,6 +111,6 @@ def test_check_keyed_vectors_and_unit_rows(small_kv):
         enc.check_keyed_vectors(np.eye(3))
     with pytest.raises(ValueError, match="the embedding has no words"):
         enc.check_keyed_vectors(kvutils.make_kv([], np.zeros((0, 3))))
-    u = enc.unit_rows(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    u = enc.unit_rows_keep_zero(np.array([[3.0, 4.0], [0.0, 0.0]]))
     assert u.dtype == np.float32
     np.testing.assert_allclose(u, [[0.6, 0.8], [0.0, 0.0]])  # a zero row stays zero

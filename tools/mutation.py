@@ -3,18 +3,43 @@
     python tools/mutation.py                      # every target below
     python tools/mutation.py positions geometry   # some
     python tools/mutation.py --list positions     # print the mutants, run nothing
+    python tools/mutation.py sgns --only make_pairs,sigmoid   # rerun some functions
+    python tools/mutation.py --render             # rewrite the report from the stored results
 
-For each function of a target module it makes small mutants one at a time (``+`` to ``-``,
+For each function of a target it makes small mutants one at a time (``+`` to ``-``,
 ``<`` to ``<=``, a constant changed, ``and`` to ``or``, a ``not`` dropped, ...), swaps the
 mutated function into the running process (every module that imported it sees the mutant),
 and runs the tests that exercise that function. A mutant is *killed* when a test fails or
 errors, and *survives* when every test passes. Surviving mutants are either gaps in the
 tests or equivalent to the original (no input can tell them apart); the report lists each
-one so that a person can decide which.
+one, with the reason from ``EQUIVALENT`` for those a person has judged equivalent.
 
-Tests are chosen per function: those whose source names the function or one of the public
-functions that (transitively) call it. Torch and the test modules are imported once, so a
-mutant costs only its tests. The report goes to ``bench/results/mutation.md``.
+TARGETS name functions, not modules: the harness finds the ``course_utils`` module that
+defines each one, so moving a function to another module needs no change here (and a
+merge of such a move cannot conflict with this file). A name that no module defines, or
+that two modules define, stops the run with a message naming it: a renamed function must
+be renamed here too, instead of silently dropping out of the check.
+
+Tests are chosen per function: those whose source names the function or one of the
+functions that (transitively) call it, in any ``course_utils`` module, searched in the
+target's test files plus ``tests/test_<module>.py`` of every module involved (so a test
+file split along with its module is found too). The tests that name the function itself
+always run; its callers' tests are added fastest first up to ``BUDGET_S`` seconds, so that a
+surviving mutant (which runs them all) stays affordable on a busy machine. Test times are
+measured once and kept in ``bench/results/mutation_times.json`` (delete it to re-measure).
+Before the mutants, the chosen tests run once unmutated: they must pass, or every mutant
+would count as killed. Each mutant's tests run fastest first and stop at the first failure.
+Torch and the test modules are imported once, so a mutant costs only its tests. The
+results go to ``bench/results/mutation.json`` (one entry per target, merged across runs)
+and the report, rendered from all entries, to ``bench/results/mutation.md``.
+
+Left out on purpose: the Numba kernels of ``w2v_engine`` (``@njit`` functions). A mutant
+of one is a new dispatcher that must be compiled again (seconds of JIT per mutant, and the
+kernels' ``cache=True`` files would have to be kept apart), and the tests that reach them
+train whole models. They are pinned another way: ``reference_sgns_loop`` (plain NumPy,
+mutated here) and the engine must give the same vectors from the same random stream
+(``tests/test_sgns.py``), so a change to a kernel's arithmetic fails that test. Input
+checking and messages are left out too: they have their own tests in test_bad_input.py.
 """
 
 from __future__ import annotations
@@ -24,6 +49,8 @@ import ast
 import copy
 import importlib
 import io
+import json
+import os
 import signal
 import sys
 import time
@@ -32,22 +59,95 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "course_utils"
 RESULTS = ROOT / "bench" / "results" / "mutation.md"
-TIMEOUT_S = 120
+STORE = ROOT / "bench" / "results" / "mutation.json"
+TIMEOUT_S = 120  # one mutant's tests; an endless loop made by a mutant counts as killed
+BUDGET_S = 15.0  # per function: its fastest tests up to this much baseline time (at least one)
+TIMES = ROOT / "bench" / "results" / "mutation_times.json"  # baseline seconds per test
 
-# module -> (test files, the core functions to mutate: the recipes, not validation or messages)
+# target -> (its test files, the core functions to mutate: the recipes, not validation or
+# messages). Functions are found by name in whichever course_utils module defines them.
 TARGETS: dict[str, tuple[list[str], set[str]]] = {
     "positions": (["tests/test_positions.py"], {
         "sinusoidal", "rope_frequencies", "rope", "_power_of_two_slopes", "alibi_slopes",
         "alibi_bias", "relative_positions", "relative_position_bucket"}),
-    "geometry": (["tests/test_geometry.py"], {
-        "_pair", "unit_rows", "cosine_similarity", "dot_product", "euclidean_distance",
-        "manhattan_distance", "_order_ties_by_index", "_block_topk", "_merge"}),
-    "pathologies": (["tests/test_pathologies.py"], {
-        "center", "top_directions", "all_but_the_top", "skewness"}),
-    "bias": (["tests/test_bias.py"], {"weat"}),
-    "evaluate": (["tests/test_evaluate.py"], {"_spearman_ci", "purity_score"}),
-    "sgns": (["tests/test_sgns.py"], {"keep_probabilities"}),
+    "geometry": (["tests/test_geometry.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
+        "_pair", "unit_rows", "_cosine", "cosine_similarity", "dot_product",
+        "euclidean_distance", "manhattan_distance",
+        "topk_scores", "_mark_padding", "_exclusion_groups", "_order_ties_by_index",
+        "_block_topk", "_running_topk", "_merge", "_scan",
+        "nearest_neighbors", "analogy_scores", "solve_analogy",
+        "center", "top_directions", "all_but_the_top", "mean_cosine", "k_occurrence",
+        "skewness", "weat"}),
+    "evaluate": (["tests/test_evaluate.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
+        "analogy_accuracy", "_lookup", "unit_rows_keep_zero", "_row_spearman", "spearman_interval",
+        "paired_bootstrap", "similarity_score", "purity_score"}),
+    "sgns": (["tests/test_sgns.py", "tests/test_recipe_pins.py",
+                 "tests/test_bad_input.py"], {
+        "keep_probabilities", "noise_distribution", "noise_table", "make_pairs", "sgns_loss",
+        "sparse_sgd_step", "sigmoid", "reference_sgns_step", "reference_sgns_loop",
+        "_split_slices"}),
+}
+
+# mutants judged equivalent (no input tells them from the original), keyed like the report:
+# "function: change in `source line`"; the reason is printed beside each in the report
+EQUIVALENT: dict[str, str] = {
+    "skewness: 1 -> 2 in `x = np.asarray(values, dtype=np.float64).reshape(-1)`":
+        "numpy reads any negative size in reshape as 'the rest', so reshape(-2) is reshape(-1)",
+    "_block_topk: Gt -> GtE in `crowded = (s >= cand_s[:, -1:]).sum(1) > kk  # a tie "
+    "straddles the cut: decide it exactly`":
+        "a row with exactly kk scores at or above the cut also takes the exact path (a stable "
+        "sort), which picks the same kk entries; only slower",
+    "purity_score: 1 -> 2 in `table = np.zeros((p_idx.max() + 1, t_idx.max() + 1), dtype=int)`":
+        "an extra all-zero row or column of the contingency table changes no row maximum",
+    "_split_slices: Gt -> GtE in `return [starts[a:b + 1] for a, b in zip(cuts, cuts[1:], "
+    "strict=False) if b > a]`":
+        "the cuts are sorted and de-duplicated just before, so b > a always holds",
+    "sgns_loss: drop USub in `return -F.logsigmoid(scores[:, 0]) - "
+    "F.logsigmoid(-scores[:, 1:]).sum(-1)` (#2)":
+        "the sign of sum(-1): on the 2-D (B, K) negatives' scores sum(1) is sum(-1)",
+    "make_pairs: 1 -> 2 in `for off in range(1, window + 1):` (#2)":
+        "the extra offset window + 1 selects no centre: every drawn reach is at most window",
+    "weat: GtE -> Gt in `p = float((perm_stats >= stat - 1e-12).mean())`":
+        "differs only when a split's statistic is exactly stat - 1e-12; the tolerance is "
+        "there so that the observed split counts despite rounding, which > keeps doing",
+    "all_but_the_top: True -> False in `centered = t - t.mean(dim=0, keepdim=True)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "center: True -> False in `return _back(t - t.mean(dim=0, keepdim=True), was_torch)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "top_directions: True -> False in `centered = t - t.mean(dim=0, keepdim=True)`":
+        "the (d,) mean broadcasts over the rows exactly as the (1, d) one does",
+    "top_directions: False -> True in `_, _, vh = torch.linalg.svd(centered.double(), "
+    "full_matrices=False)`":
+        "the full SVD only adds rows past min(n, d) to vh, and [:n_components] drops them",
+    "weat: 1e-12 -> 2e-12 in `p = float((perm_stats >= stat - 1e-12).mean())`":
+        "a tolerance for rounding: differs only for a split whose statistic lies between "
+        "1e-12 and 2e-12 below the observed one",
+    "purity_score: 1 -> 2 in `table = np.zeros((p_idx.max() + 1, t_idx.max() + 1), "
+    "dtype=int)` (#2)":
+        "an extra all-zero row or column of the contingency table changes no row maximum",
+    "unit_rows_keep_zero: 1 -> 2 in `return x / np.where(norms == 0, 1, norms)`":
+        "only zero rows are divided by it, and 0 / 2 is 0 as 0 / 1 is",
+    "sparse_sgd_step: Mult -> Div in `z = scores * signs`":
+        "signs are exactly +1 or -1, and x / ±1 equals x * ±1 in floating point",
+    "sparse_sgd_step: Mult -> Div in `coef = torch.sigmoid(-z) * signs  # minus d loss / d "
+    "score: label - sigmoid(score)`":
+        "signs are exactly +1 or -1, and x / ±1 equals x * ±1 in floating point",
+    "mean_cosine: Add -> Sub in `j = (i + torch.randint(1, t.shape[0], (n_pairs,), "
+    "generator=gen)) % t.shape[0]  # j != i`":
+        "equivalent in distribution, not draw for draw: (i - r) mod n, like (i + r) mod n, is "
+        "uniform over the rows other than i, so the estimate has the same law; only which "
+        "pairs one seed picks changes (no property of the result tells them apart)",
+    "reference_sgns_loop: 1 -> 2 in `total = float(epochs) * float(max(n_tok, 1))`":
+        "differs only for a corpus of 0 or 1 tokens, which makes no (context, centre) pair, "
+        "so no update reads the rate",
+    "reference_sgns_loop: Lt -> LtE in `kept = [w for w in sentence if keep[w] >= 1 or "
+    "rng.uniform() < keep[w]]`":
+        "differs only when a 24-bit uniform draw equals the float32 keep probability exactly; "
+        "no feasible test makes the stream hit that value",
 }
 
 SWAPS: dict[type, type] = {
@@ -135,9 +235,97 @@ def _callers(tree: ast.Module) -> dict[str, set[str]]:
     return out
 
 
-def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
-    """pytest node ids of the tests whose source mentions any of ``names``."""
-    ids = []
+class TargetError(LookupError):
+    """A TARGETS function that no course_utils module defines, or that two define."""
+
+
+def module_trees() -> dict[str, ast.Module]:
+    """The parsed source of every ``course_utils`` module, by dotted name."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = ast.parse(path.read_text(encoding="utf-8"))
+    return out
+
+
+def locate(names: set[str], trees: dict[str, ast.Module],
+           prefer: str | None = None) -> dict[str, str]:
+    """{function: the module that defines it at top level}; TargetError if not exactly one.
+
+    A name may be qualified as ``module.function`` (the module's last dotted part) where
+    two modules define a function of that name; unqualified, the module named like
+    ``prefer`` (the target) wins such a tie.
+    """
+    where: dict[str, list[str]] = {}
+    wanted = {name.rsplit(".", 1)[-1]: name for name in names}
+    for module, tree in trees.items():
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name in wanted:
+                qual = wanted[node.name]
+                if "." in qual and module.rsplit(".", 1)[-1] != qual.split(".")[0]:
+                    continue
+                where.setdefault(node.name, []).append(module)
+    missing = sorted(wanted[n] for n in wanted.keys() - where.keys())
+    for name, mods in where.items():
+        if len(mods) > 1 and prefer and f"course_utils.{prefer}" in mods:
+            where[name] = [f"course_utils.{prefer}"]
+    twice = {name: mods for name, mods in where.items() if len(mods) > 1}
+    problems = []
+    if missing:
+        problems.append(f"no course_utils module defines {missing} (moved, renamed or "
+                        "removed? fix its name in tools/mutation.py's TARGETS, or drop it)")
+    if twice:
+        problems.append(f"defined in more than one module: {twice}; write the one meant as "
+                        "'module.function' in TARGETS")
+    if problems:
+        raise TargetError("; ".join(problems))
+    return {name: mods[0] for name, mods in where.items()}
+
+
+def _imported_names(tree: ast.Module, modules: set[str]) -> dict[str, tuple[str, str]]:
+    """{local name: (module, name)} for ``from course_utils.x import name`` anywhere."""
+    out = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in modules and node.level == 0:
+            for alias in node.names:
+                out[alias.asname or alias.name] = (node.module, alias.name)
+    return out
+
+
+def global_callers(trees: dict[str, ast.Module]) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """{(module, function): itself and every (module, function or class) that
+    (transitively) uses it}, across modules (``from course_utils.x import f`` included)."""
+    modules = set(trees)
+    uses: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for module, tree in trees.items():
+        defs = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        imported = _imported_names(tree, modules)
+        for node in tree.body:
+            if not isinstance(node, ast.FunctionDef | ast.ClassDef):
+                continue
+            refs = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            callees = {(module, r) for r in refs if r in defs and r != node.name}
+            callees |= {imported[r] for r in refs if r in imported}
+            uses[(module, node.name)] = callees
+    out = {key: {key} for key in uses}
+    changed = True
+    while changed:
+        changed = False
+        for caller, callees in uses.items():
+            for group in out.values():
+                if caller not in group and callees & group:
+                    group.add(caller)
+                    changed = True
+    return out
+
+
+def _tests_naming(test_files: list[str], names: set[str],
+                  direct: set[str] | None = None) -> list[str]:
+    """pytest node ids of the tests whose source mentions any of ``names`` (or that call
+    anything, when a module-level helper of their file does); those that mention one of
+    ``direct`` (the mutated function itself) come first."""
+    ids, first = [], []
     for rel in test_files:
         source = (ROOT / rel).read_text(encoding="utf-8")
         tree = ast.parse(source)
@@ -147,9 +335,21 @@ def _tests_naming(test_files: list[str], names: set[str]) -> list[str]:
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
                 text = ast.get_source_segment(source, node) or ""
-                if any(name in text for name in names) or (helper_hit and "(" in text):
+                if direct and any(name in text for name in direct):
+                    first.append(f"{rel}::{node.name}")
+                elif any(name in text for name in names) or (helper_hit and "(" in text):
                     ids.append(f"{rel}::{node.name}")
-    return ids
+    return first + ids
+
+
+def test_files_for(target: str, modules: set[str]) -> list[str]:
+    """The target's test files plus ``tests/test_<module>.py`` of each module involved."""
+    files = list(TARGETS[target][0])
+    for module in sorted(modules):
+        rel = f"tests/test_{module.rsplit('.', 1)[-1]}.py"
+        if rel not in files and (ROOT / rel).exists():
+            files.append(rel)
+    return files
 
 
 class _Timeout(Exception):
@@ -175,16 +375,32 @@ def _swap(module, name: str, new) -> list[tuple[object, str, object]]:
     return undo
 
 
-def run_tests(node_ids: list[str]) -> bool:
+class _Record:
+    """A pytest plugin that keeps each test's outcome and time (setup + call + teardown)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self.failed: list[str] = []
+
+    def pytest_runtest_logreport(self, report):
+        test = report.nodeid.split("[", 1)[0]  # every parameter set of a test together
+        self.seconds[test] = self.seconds.get(test, 0.0) + report.duration
+        if report.failed:
+            self.failed.append(report.nodeid)
+
+
+def run_tests(node_ids: list[str], stop_first: bool = True, record: _Record | None = None,
+              timeout_s: int = TIMEOUT_S) -> bool:
     """True when every test passes (the mutant survives)."""
     import pytest
 
     signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(TIMEOUT_S)
+    signal.alarm(timeout_s)
     try:
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            code = pytest.main([*node_ids, "-x", "-q", "-p", "no:cacheprovider",
-                                "-W", "ignore"])
+            code = pytest.main([*node_ids, *(["-x"] if stop_first else []), "-q",
+                                "-p", "no:cacheprovider", "-W", "ignore"],
+                               plugins=[record] if record else None)
     except _Timeout:
         return False
     finally:
@@ -192,21 +408,82 @@ def run_tests(node_ids: list[str]) -> bool:
     return code == 0
 
 
-def mutate_module(name: str, list_only: bool = False) -> dict:
-    test_files, core = TARGETS[name]
-    module = importlib.import_module(f"course_utils.{name}")
-    source = Path(module.__file__).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    callers = _callers(tree)
-    killed, survived, no_tests = 0, [], []
-    for fn in (n for n in tree.body if isinstance(n, ast.FunctionDef)):
-        if fn.name not in core:
-            continue
-        tests = _tests_naming(test_files, callers[fn.name])
+def fastest(tests: list[str], seconds: dict[str, float], direct: set[str] = frozenset(),
+            budget: float = BUDGET_S) -> list[str]:
+    """The tests to run on a function's mutants, fastest first: every test in ``direct``
+    (those that name the function), then the others fastest first while the total baseline
+    time stays within ``budget`` (at least one test). A killed mutant stops at its first
+    failing test (``-x``); a surviving one runs them all, so the budget bounds its cost."""
+    out = [t for t in tests if t in direct]
+    spent = sum(seconds.get(t, 0.0) for t in out)
+    for t in sorted((t for t in tests if t not in direct), key=lambda t: seconds.get(t, 0.0)):
+        if out and spent + seconds.get(t, 0.0) > budget:
+            break
+        out.append(t)
+        spent += seconds.get(t, 0.0)
+    return sorted(out, key=lambda t: seconds.get(t, 0.0))
+
+
+def key(function: str, what: str, line_text: str) -> str:
+    """How EQUIVALENT and the report name a mutant: stable when lines move or modules split."""
+    return f"{function}: {what} in `{line_text.strip()}`"
+
+
+def mutate_target(target: str, list_only: bool = False, only: set[str] | None = None,
+                  save=None) -> dict:
+    """Mutate every function of one target (or those in ``only``); return, per function,
+    the number killed, the survivors' and the untested mutants' keys, and the seconds.
+    ``save(result so far)`` is called after each function, so a stopped run keeps them."""
+    core = TARGETS[target][1]
+    if only:
+        core = {name for name in core if name.rsplit(".", 1)[-1] in only}
+    trees = module_trees()
+    where = locate(core, trees, prefer=target)
+    callers = global_callers(trees)
+    plan = []  # (module name, function node, test ids, those that name the function)
+    for function, module in sorted(where.items(), key=lambda kv: (kv[1], kv[0])):
+        users = callers[(module, function)]
+        files = test_files_for(target, {m for m, _ in users})
+        tree = trees[module]
+        fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+        tests = _tests_naming(files, {name for _, name in users}, {function})
+        direct = set(_tests_naming(files, set(), {function}))  # the tests that name it
+        plan.append((module, fn, tests, direct))
+    every = sorted({t for *_, tests, _ in plan for t in tests})
+    seconds = json.loads(TIMES.read_text(encoding="utf-8")) if TIMES.exists() else {}
+    if not list_only and any(t not in seconds for t in every):
+        record = _Record()  # time the tests once (kept in TIMES for the next run)
+        run_tests([t for t in every if t not in seconds], stop_first=False, record=record,
+                  timeout_s=20 * TIMEOUT_S)
+        seconds.update(record.seconds)
+        seconds.update({t: TIMEOUT_S for t in every if t not in seconds})  # never ran: last
+        if TIMES.exists():  # another target's run may have added its tests meanwhile
+            seconds = {**json.loads(TIMES.read_text(encoding="utf-8")), **seconds}
+        TIMES.parent.mkdir(parents=True, exist_ok=True)
+        TIMES.write_text(json.dumps(seconds, indent=1) + "\n", encoding="utf-8")
+    plan = [(module, fn, fastest(tests, seconds, direct)) for module, fn, tests, direct in plan]
+    plan.sort(key=lambda p: sum(seconds.get(t, 0.0) for t in p[2]))  # cheapest first
+    chosen = sorted({t for _, _, tests in plan for t in tests})
+    if not list_only and chosen:
+        record = _Record()
+        if not run_tests(chosen, stop_first=False, record=record, timeout_s=20 * TIMEOUT_S):
+            raise RuntimeError(f"{target}: the selected tests fail without any mutant "
+                               f"({record.failed or 'a timeout'}); fix them first")
+    functions = {}
+    for module_name, fn, tests in plan:
+        killed, survived, no_tests, start = 0, [], [], time.perf_counter()
+        functions[fn.name] = {"killed": 0, "survived": survived, "untested": no_tests,
+                              "tests": len(tests)}
+        module = importlib.import_module(module_name)
+        lines = Path(module.__file__).read_text(encoding="utf-8").splitlines()
+        seen: dict[str, int] = {}
         for m in mutants_of(fn):
-            label = f"{name}.{m.function} line {m.line}: {m.what}"
+            label = key(m.function, m.what, lines[m.line - 1])
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:  # the same change at another spot of the same line
+                label += f" (#{seen[label]})"
             if list_only:
-                print(label)
+                print(f"{module_name} line {m.line}: {label}")
                 continue
             if not tests:
                 no_tests.append(label)
@@ -232,39 +509,115 @@ def mutate_module(name: str, list_only: bool = False) -> dict:
                 survived.append(label)
             else:
                 killed += 1
-            print(("SURVIVED " if alive else "killed   ") + label, flush=True)
-    return {"killed": killed, "survived": survived, "untested": no_tests}
+            print(("SURVIVED " if alive else "killed   ") + f"{module_name} line {m.line}: "
+                  + label, flush=True)
+        functions[fn.name].update(killed=killed, seconds=time.perf_counter() - start)
+        result = {"functions": functions, "tests": len(chosen), "tests_found": len(every),
+                  "modules": sorted(set(where.values()))}
+        if save and not list_only:
+            save(result)
+    return result
+
+
+def totals(functions: dict) -> dict:
+    """A target's counts summed over its functions."""
+    return {"killed": sum(f["killed"] for f in functions.values()),
+            "survived": [s for f in functions.values() for s in f["survived"]],
+            "untested": [s for f in functions.values() for s in f["untested"]],
+            "seconds": sum(f.get("seconds", 0.0) for f in functions.values())}
+
+
+def render(store: dict) -> str:
+    """The markdown report of every target in ``store``."""
+    lines = ["# Mutation check", "",
+             "Made by `make mutation` (`tools/mutation.py`): small mutants of the core "
+             "functions, each run against the unit tests that exercise it. *Equivalent* "
+             "mutants are survivors that no input can tell from the original (the reason is "
+             "given for each); *gaps* are survivors no test kills yet.", "",
+             "| target | modules | mutants | killed | equivalent | gaps | no test selected "
+             "| killed share | killed or equivalent | run time | load (1/5/15 min) | when |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    details: list[str] = []
+    for target in sorted(store, key=lambda t: list(TARGETS).index(t) if t in TARGETS else 99):
+        r = {**store[target], **totals(store[target]["functions"])}
+        equivalent = [s for s in r["survived"] if s in EQUIVALENT]
+        gaps = [s for s in r["survived"] if s not in EQUIVALENT]
+        total = r["killed"] + len(r["survived"]) + len(r["untested"])
+        share = r["killed"] / total if total else 1.0
+        share_eq = (r["killed"] + len(equivalent)) / total if total else 1.0
+        lines.append(f"| {target} | {', '.join(r['modules'])} | {total} | {r['killed']} | "
+                     f"{len(equivalent)} | {len(gaps)} | {len(r['untested'])} | {share:.1%} | "
+                     f"{share_eq:.1%} | {r['seconds']:.0f} s | {r['load']} | {r['when']} |")
+        measured = sorted(r["functions"])
+        missing = sorted(n.rsplit(".", 1)[-1] for n in TARGETS.get(target, ((), set()))[1]
+                         if n.rsplit(".", 1)[-1] not in r["functions"])
+        details += [f"## {target}", "",
+                    f"Functions measured ({len(measured)}): {', '.join(measured)}.",
+                    *([f"**Not measured yet** ({len(missing)}): {', '.join(missing)}."]
+                      if missing else []),
+                    "", f"Each function's mutants ran the tests that name it, then its callers' "
+                    f"tests fastest first up to {BUDGET_S:.0f} s of baseline time.", ""]
+        details += ["Surviving mutants:", ""] if r["survived"] else ["No surviving mutant.", ""]
+        details += [f"- {s}: equivalent: {EQUIVALENT[s]}" for s in equivalent]
+        details += [f"- {s}: **not killed yet (a gap in the tests)**" for s in gaps]
+        if r["untested"]:
+            details += ["", "Mutants no test selected:", ""] + [f"- {s}" for s in r["untested"]]
+        details.append("")
+    lines += ["", "Timings are wall-clock on a shared machine: the load column says how busy "
+              "it was.", ""]
+    return "\n".join(lines + details) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("modules", nargs="*", default=list(TARGETS))
+    parser.add_argument("targets", nargs="*", default=list(TARGETS))
     parser.add_argument("--list", action="store_true", help="print the mutants, run nothing")
+    parser.add_argument("--only", default="", help="comma-separated functions to rerun; the "
+                        "stored results of the target's other functions are kept")
+    parser.add_argument("--render", action="store_true", help="only write the report again "
+                        "from the stored results (after editing EQUIVALENT)")
     args = parser.parse_args()
+    if args.render:
+        RESULTS.write_text(render(json.loads(STORE.read_text(encoding="utf-8"))),
+                           encoding="utf-8")
+        return 0
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    unknown = [t for t in args.targets if t not in TARGETS]
+    if unknown:
+        parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
     sys.path.insert(0, str(ROOT))
-    lines = ["# Mutation check", "",
-             "| module | mutants | killed | survived | no test selected | killed share |",
-             "|---|---:|---:|---:|---:|---:|"]
-    details: list[str] = []
-    start = time.perf_counter()
-    for name in args.modules:
-        r = mutate_module(name, args.list)
+    try:
+        trees = module_trees()
+        for target in args.targets:
+            locate(TARGETS[target][1], trees, prefer=target)
+    except TargetError as err:
+        print(f"mutation: {err}", file=sys.stderr)
+        return 2
+    for target in args.targets:
+        fresh = [not only]  # a full run replaces the stored target; --only merges into it
+
+        def save(r, target=target, fresh=fresh):
+            r = dict(r, load=" / ".join(f"{x:.1f}" for x in os.getloadavg()),
+                     when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+            # read again just before writing: another run may have stored another target
+            store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
+            if not fresh[0] and "functions" in store.get(target, {}):
+                r["functions"] = {**store[target]["functions"], **r["functions"]}
+            fresh[0] = False
+            store[target] = r
+            STORE.parent.mkdir(parents=True, exist_ok=True)
+            STORE.write_text(json.dumps(store, indent=1) + "\n", encoding="utf-8")
+            RESULTS.write_text(render(store), encoding="utf-8")
+
+        r = mutate_target(target, args.list, only, save)
         if args.list:
             continue
+        r = {**r, **totals(r["functions"])}
         total = r["killed"] + len(r["survived"]) + len(r["untested"])
-        share = r["killed"] / total if total else 1.0
-        lines.append(f"| {name} | {total} | {r['killed']} | {len(r['survived'])} | "
-                     f"{len(r['untested'])} | {share:.1%} |")
-        details += [f"## {name}: surviving mutants", ""] + [f"- {s}" for s in r["survived"]]
-        details += ["", f"## {name}: mutants no test selected", ""]
-        details += [f"- {s}" for s in r["untested"]] + [""]
-    if args.list:
-        return 0
-    lines += ["", f"Run time: {time.perf_counter() - start:.0f} s.", ""] + details
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines[:len(args.modules) + 4]))
-    print(f"report: {RESULTS.relative_to(ROOT)}")
+        print(f"{target}: {r['killed']}/{total} killed, {len(r['survived'])} survived, "
+              f"{len(r['untested'])} without tests, {r['seconds']:.0f} s", flush=True)
+    if not args.list:
+        print(f"report: {RESULTS.relative_to(ROOT)}")
     return 0
 
 
