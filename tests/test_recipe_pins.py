@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course_utils import bias, pathologies
 from course_utils import geometry as geo
 from course_utils.evaluate import paired_bootstrap, spearman_interval
-from course_utils.sgns import keep_probabilities, make_pairs, noise_table, sigmoid
+from course_utils.word2vec import keep_probabilities, make_pairs, noise_table, sigmoid
 
 # --------------------------------------------------------------------------- sgns
 
@@ -97,7 +98,7 @@ def test_make_pairs_draws_each_centres_window_uniformly_from_1_to_window():
 def test_sgns_loss_refuses_each_mismatched_shape():
     import torch
 
-    from course_utils.sgns import sgns_loss
+    from course_utils.sgns_torch import sgns_loss
 
     v, u = torch.zeros(2, 3), torch.zeros(2, 4, 3)
     assert sgns_loss(v, u).shape == (2,)
@@ -111,7 +112,7 @@ def test_sgns_loss_refuses_each_mismatched_shape():
 def test_sparse_sgd_step_refuses_mismatched_ids():
     import torch
 
-    from course_utils.sgns import sparse_sgd_step
+    from course_utils.sgns_torch import sparse_sgd_step
 
     w_in, w_out = torch.zeros(5, 3), torch.zeros(5, 3)
     centres, targets = torch.tensor([0, 1]), torch.tensor([[2, 3], [4, 0]])
@@ -245,9 +246,9 @@ def test_similarity_interval_defaults_are_the_documented_ones():
 def test_skewness_on_worked_examples():
     # 0, 0, 0, 0, 10: mean 2, deviations -2 (x4) and 8; E[d^3] = (4 * -8 + 512) / 5 = 96,
     # variance (4 * 4 + 64) / 5 = 16, std 4: skewness 96 / 64 = 1.5
-    assert geo.skewness([0, 0, 0, 0, 10]) == pytest.approx(1.5)
-    assert geo.skewness([0, 0, 0, 0, -10]) == pytest.approx(-1.5)
-    assert geo.skewness([3.0, 7.0]) == 0.0  # two values: symmetric, the smallest sample
+    assert pathologies.skewness([0, 0, 0, 0, 10]) == pytest.approx(1.5)
+    assert pathologies.skewness([0, 0, 0, 0, -10]) == pytest.approx(-1.5)
+    assert pathologies.skewness([3.0, 7.0]) == 0.0  # two values: symmetric, the smallest sample
 
 
 def test_weat_defaults_sample_10000_seeded_splits_of_a_large_set():
@@ -258,9 +259,9 @@ def test_weat_defaults_sample_10000_seeded_splits_of_a_large_set():
     kv = KeyedVectors(5)
     kv.add_vectors(words, rng.standard_normal((20, 5)).astype(np.float32))
     x, y, a, b = words[:8], words[8:16], words[16:18], words[18:]
-    default = geo.weat(kv, x, y, a, b)
+    default = bias.weat(kv, x, y, a, b)
     assert default.n_permutations == 10_000
-    assert default == geo.weat(kv, x, y, a, b, n_permutations=10_000, seed=0)
+    assert default == bias.weat(kv, x, y, a, b, n_permutations=10_000, seed=0)
 
 
 def test_weat_p_value_counts_the_splits_of_an_unbalanced_set_exactly():
@@ -273,39 +274,40 @@ def test_weat_p_value_counts_the_splits_of_an_unbalanced_set_exactly():
                    np.array([[1, .05], [1, .1], [1, .15], [.8, 1], [.9, 1], [1, 1],
                              [1, 0], [0, 1]], dtype=np.float32))
     x, y = ["x1", "x2", "x3"], ["y1", "y2", "y3"]
-    res = geo.weat(kv, x, y, ["a"], ["b"])
+    res = bias.weat(kv, x, y, ["a"], ["b"])
     assert res.n_permutations == 20 and res.p_value == pytest.approx(1 / 20)
-    assert geo.weat(kv, y, x, ["a"], ["b"]).p_value == 1.0
+    assert bias.weat(kv, y, x, ["a"], ["b"]).p_value == 1.0
     # as many permutations asked as there are splits: every split once, whatever the seed
     for seed in range(5):
-        assert geo.weat(kv, x, y, ["a"], ["b"], n_permutations=20, seed=seed) == res
+        assert bias.weat(kv, x, y, ["a"], ["b"], n_permutations=20, seed=seed) == res
 
 
 def test_k_occurrence_counts_every_row_even_one_nobody_picks():
     # four rows close together and one far away (n = 5 rows in d = 2): nobody's nearest
     # neighbour is the far one, yet its count (0) is reported
     emb = np.array([[1, 0], [1, 0.1], [1, 0.2], [1, 0.3], [-1, -5]], dtype=np.float32)
-    counts = geo.k_occurrence(emb, k=1)
+    counts = pathologies.k_occurrence(emb, k=1)
     assert counts.shape == (5,) and counts[4] == 0 and counts.sum() == 5
     # the smallest input: two rows (even of dimension 1) are each other's neighbour
-    assert geo.k_occurrence(np.array([[1.0], [2.0]]), k=1).tolist() == [1, 1]
+    assert pathologies.k_occurrence(np.array([[1.0], [2.0]]), k=1).tolist() == [1, 1]
     with pytest.raises(ValueError, match="at least 2 rows"):
-        geo.k_occurrence(np.ones((1, 3)))
+        pathologies.k_occurrence(np.ones((1, 3)))
 
 
 def test_all_but_the_top_default_removes_d_over_100_directions_at_least_one():
     rng = np.random.default_rng(0)
     for d, n_components in ((50, 1), (300, 3)):
         emb = rng.standard_normal((400, d)) * np.linspace(3, 1, d)  # distinct top directions
-        assert np.allclose(geo.all_but_the_top(emb), geo.all_but_the_top(emb, n_components))
-        assert not np.allclose(geo.all_but_the_top(emb),
-                               geo.all_but_the_top(emb, n_components + 1))
+        assert np.allclose(pathologies.all_but_the_top(emb),
+                           pathologies.all_but_the_top(emb, n_components))
+        assert not np.allclose(pathologies.all_but_the_top(emb),
+                               pathologies.all_but_the_top(emb, n_components + 1))
 
 
 def test_top_directions_of_zero_components_is_an_empty_basis():
     emb = np.random.default_rng(1).standard_normal((10, 4))
-    assert geo.top_directions(emb, 0).shape == (0, 4)
-    assert np.allclose(geo.all_but_the_top(emb, 0), geo.center(emb))
+    assert pathologies.top_directions(emb, 0).shape == (0, 4)
+    assert np.allclose(pathologies.all_but_the_top(emb, 0), pathologies.center(emb))
 
 
 def test_pairwise_measures_return_torch_when_either_input_is_torch():
@@ -321,13 +323,13 @@ def test_top_direction_ignores_the_mean_and_follows_the_spread():
     rng = np.random.default_rng(2)
     # far from the origin along x, spread along y: centred, the spread is the top direction
     emb = np.c_[10 + 0.1 * rng.standard_normal(200), 3 * rng.standard_normal(200)]
-    top = geo.top_directions(emb, 1)[0]
+    top = pathologies.top_directions(emb, 1)[0]
     assert abs(top[1]) == pytest.approx(1, abs=1e-3)
 
 
 def test_k_occurrence_default_lists_ten_neighbours():
     emb = np.random.default_rng(3).standard_normal((30, 4))
-    assert geo.k_occurrence(emb).sum() == 10 * 30
+    assert pathologies.k_occurrence(emb).sum() == 10 * 30
 
 
 def test_weat_on_a_worked_example_and_blind_to_vector_lengths():
@@ -341,7 +343,7 @@ def test_weat_on_a_worked_example_and_blind_to_vector_lengths():
         kv = KeyedVectors(2)
         kv.add_vectors(words, vectors * np.array([[scale], [1], [1], [scale], [1], [scale]],
                                                  dtype=np.float32))
-        res = geo.weat(kv, ["x1", "x2"], ["y1", "y2"], ["a"], ["b"])
+        res = bias.weat(kv, ["x1", "x2"], ["y1", "y2"], ["a"], ["b"])
         assert res.effect_size == pytest.approx(np.sqrt(1.5), rel=1e-6)
         assert res.statistic == pytest.approx(2.0, rel=1e-6)
 
@@ -356,15 +358,16 @@ def test_cosine_of_parallel_vectors_never_exceeds_one():
 
 def test_mean_cosine_averages_pairs_of_distinct_rows_drawn_uniformly():
     # two opposite rows: every pair of distinct rows has cosine -1
-    assert geo.mean_cosine(np.array([[1.0, 0.0], [-1.0, 0.0]])) == pytest.approx(-1.0)
+    assert pathologies.mean_cosine(np.array([[1.0, 0.0], [-1.0, 0.0]])) == pytest.approx(-1.0)
     # one row against two equal ones: of the 6 ordered pairs of distinct rows, 4 have cosine
     # -1 and 2 have +1, so the mean is -1/3 (a draw that skipped a row or allowed i == j
     # would land elsewhere)
     emb = np.zeros((3, 5))
     emb[:, 0] = [-1.0, 1.0, 1.0]
-    assert geo.mean_cosine(emb) == pytest.approx(-1 / 3, abs=0.03)
+    assert pathologies.mean_cosine(emb) == pytest.approx(-1 / 3, abs=0.03)
     x = np.random.default_rng(0).standard_normal((20, 4))
-    assert geo.mean_cosine(x) == geo.mean_cosine(x, n_pairs=10_000, seed=0)  # the defaults
+    # the defaults
+    assert pathologies.mean_cosine(x) == pathologies.mean_cosine(x, n_pairs=10_000, seed=0)
 
 
 
