@@ -597,7 +597,8 @@ def main() -> int:
         fresh = [not only]  # a full run replaces the stored target; --only merges into it
 
         def save(r, target=target, fresh=fresh):
-            r = dict(r, load=" / ".join(f"{x:.1f}" for x in os.getloadavg()),
+            load = os.getloadavg() if hasattr(os, "getloadavg") else ()  # not on Windows
+            r = dict(r, load=" / ".join(f"{x:.1f}" for x in load) or "unknown",
                      when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
             # read again just before writing: another run may have stored another target
             store = json.loads(STORE.read_text(encoding="utf-8")) if STORE.exists() else {}
