@@ -310,3 +310,55 @@ def test_rope_scaled_frequencies_rejects_bad_settings(kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         rope_scaled_frequencies(64, **kwargs)
+
+
+# --------------------------------------------------------------------------- issue 17: mutants
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_buckets_default_arguments_match_hugging_face_t5(bidirectional):
+    # T5's defaults (32 buckets, max distance 128), every distance up to well past 128:
+    # a changed default moves the log-scale buckets (unidirectional uses all 32 buckets)
+    from transformers.models.t5.modeling_t5 import T5Attention
+
+    rel = torch.arange(-400, 401)
+    expected = T5Attention._relative_position_bucket(rel, bidirectional=bidirectional)
+    assert torch.equal(relative_position_bucket(rel, bidirectional=bidirectional), expected)
+
+
+@pytest.mark.parametrize("bidirectional,num_buckets,max_distance", [
+    (True, 4, 2), (True, 4, 3), (True, 5, 3), (False, 2, 2), (False, 2, 5), (False, 3, 2)])
+def test_buckets_smallest_settings_that_work_match_hugging_face_t5(
+        bidirectional, num_buckets, max_distance):
+    # bidirectional needs num_buckets >= 4 (4 works), and max_distance just above the
+    # max_exact = num_buckets // 2 (// 4 when bidirectional) exact buckets works
+    from transformers.models.t5.modeling_t5 import T5Attention
+
+    rel = torch.arange(-12, 13)
+    expected = T5Attention._relative_position_bucket(
+        rel, bidirectional=bidirectional, num_buckets=num_buckets, max_distance=max_distance)
+    got = relative_position_bucket(rel, bidirectional, num_buckets, max_distance)
+    assert torch.equal(got, expected)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    # max_distance equal to the exact buckets would divide by log(1) = 0
+    ({"num_buckets": 32, "max_distance": 8}, r"max_distance \(8\) must exceed the 8 exact"),
+    ({"num_buckets": 8, "max_distance": 4, "bidirectional": False},
+     r"max_distance \(4\) must exceed the 4 exact"),
+    ({"num_buckets": 3}, "bidirectional buckets need num_buckets >= 4, got 3"),
+    # max_distance=1 never fits (there is always one exact bucket): the message says why
+    ({"num_buckets": 2, "max_distance": 1, "bidirectional": False},
+     r"max_distance \(1\) must exceed the 1 exact buckets; raise max_distance")])
+def test_bucket_boundary_settings_are_refused_with_the_reason(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        relative_position_bucket(torch.tensor([1, -2]), **kwargs)
+
+
+def test_rope_refuses_torch_bool_positions():
+    # numpy bools are caught by dtype.kind; torch dtypes have no .kind, so the bool test is
+    # what refuses them (else True/False would silently become positions 1/0)
+    with pytest.raises(TypeError, match="positions must be numbers .* got dtype torch.bool"):
+        rope(torch.zeros(2, 4), positions=torch.tensor([True, False]))
+    with pytest.raises(TypeError, match="got dtype bool"):
+        rope(torch.zeros(2, 4), positions=np.array([True, False]))

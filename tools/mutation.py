@@ -186,6 +186,12 @@ EQUIVALENT: dict[str, str] = {
     "rng.uniform() < keep[w]]`":
         "differs only when a 24-bit uniform draw equals the float32 keep probability exactly; "
         "no feasible test makes the stream hit that value",
+    "alibi_slopes: Lt -> LtE in `if closest < n_heads:`":
+        "when closest == n_heads it appends slopes[...][: n_heads - closest], an empty slice",
+    "relative_position_bucket: Lt -> LtE in `return buckets + torch.where(dist < max_exact, "
+    "dist, large)`":
+        "at dist == max_exact the log branch gives max_exact + log(1) * ... = max_exact, the "
+        "same bucket as the exact branch",
 }
 
 SWAPS: dict[type, type] = {
