@@ -427,3 +427,38 @@ def test_analogy_padding_scores_minus_infinity_and_solve_analogy_defaults_to_one
     assert (idx[0, -3:] == -1).all() and torch.isneginf(scores[0, -3:]).all()  # a, b, c out
     assert torch.isfinite(scores[0, :-3]).all() and (idx[0, :-3] >= 0).all()
     assert len(geo.solve_analogy(kv, "w1", "w2", "w3")) == 1
+
+
+@pytest.mark.parametrize("exclude, n_found", [
+    ([[3, 3, -1]], 7),  # a repeated row counts once, -1 means nothing
+    ([[2, 5]], 6), ([[-1]], 8), ([[-1, -1]], 8), ([[0, 1, 2, 3, 4, 5, 6, 7]], 0)])
+def test_topk_pads_exactly_the_rows_a_query_cannot_have(exclude, n_found):
+    rng = np.random.default_rng(0)
+    m = rng.standard_normal((8, 4)).astype(np.float32)
+    s, i = geo.topk_scores(m[:1], m, k=8, exclude=np.array(exclude))
+    found = (i[0] >= 0).sum().item()
+    assert found == n_found and set(i[0, :found].tolist()).isdisjoint(set(exclude[0]))
+    assert (i[0, found:] == -1).all() and torch.isneginf(s[0, found:]).all()
+
+
+def test_unit_rows_mixes_ordinary_and_tiny_rows_without_losing_precision():
+    # a row of length ~1.4e-20 squares into float32's subnormal range: it must take the exact
+    # path, while the ordinary row beside it is divided by its own length
+    x = torch.tensor([[1e-20, 1e-20], [3.0, 4.0], [-2e-21, 0.0]], dtype=torch.float32)
+    out = geo.unit_rows(x)
+    want = torch.tensor([[2 ** -0.5, 2 ** -0.5], [0.6, 0.8], [-1.0, 0.0]])
+    assert torch.allclose(out, want, rtol=1e-6, atol=0)
+
+
+def test_analogy_accuracy_refuses_sections_without_questions_and_keeps_its_default_vocab():
+    import inspect
+
+    from course_utils.evaluate import analogy_accuracy
+    from tests.test_geometry import random_kv
+
+    kv = random_kv(n=12)
+    for empty in ({}, {"capitals": []}, {"capitals": [], "plurals": []}):
+        with pytest.raises(ValueError, match="no analogy questions given"):
+            analogy_accuracy(kv, empty)
+    # the documented default: search among the 30,000 most frequent words
+    assert inspect.signature(analogy_accuracy).parameters["restrict_vocab"].default == 30_000

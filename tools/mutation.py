@@ -98,6 +98,47 @@ BLOCK_SIZE = ("a tuning constant of the blocked search: results do not depend on
               "(tests compare blocked and unblocked runs), only speed and memory do")
 
 EQUIVALENT: dict[str, str] = {
+    "analogy_accuracy: False -> True in `analogies = load_analogies(lowercase=False)`":
+        "the default lookup is case-insensitive (words compared upper-cased), so the questions "
+        "ask for the same rows lowercased or not; with case_insensitive=False a caller passes "
+        "its own set",
+    "analogy_accuracy: True -> False in `for (section, words), row in zip(asked, best, "
+    "strict=True):`":
+        "best has one row per asked question (it is computed from them); strict only guards a "
+        "future edit",
+    "unit_rows: GtE -> Gt in `if float(low) >= safe_low and float(high) < torch.inf:`":
+        "a norm exactly at the threshold is safe on either path; only which path runs changes",
+    "unit_rows: Lt -> LtE in `unsafe = ~torch.isfinite(norms[:, 0]) | (norms[:, 0] < "
+    "safe_low)`":
+        "a norm exactly at the threshold is safe on either path; only which path runs changes",
+    "unit_rows: 1.0 -> 2.0 in `out = x / torch.where(unsafe[:, None], 1.0, norms)`":
+        "the unsafe rows' placeholder divisor: those rows are overwritten on the next line",
+    "unit_rows: Div -> Mult in `return x / norms`":
+        "the last line is unreachable: a norm below the threshold or not finite marks its row "
+        "unsafe, so `unsafe.any()` holds whenever the fast path was skipped (twice in the "
+        "report: the fast-path line is killed, this one is not)",
+    "_mark_padding: GtE -> Gt in `if vocab_size - excl.shape[1] >= s.shape[1]:`":
+        "at equality the slow path runs and finds no padding either: the shortcut only saves "
+        "time",
+    "_mark_padding: Lt -> LtE in `valid = np.where((excl >= 0) & (excl < vocab_size), excl, "
+    "-1)`":
+        "an excluded row >= V never gets here: the masking of the blocks refuses it first "
+        "(IndexError)",
+    "_mark_padding: 1 -> 2 in `valid = np.where((excl >= 0) & (excl < vocab_size), excl, -1)`":
+        "any negative row means 'nothing excluded'",
+    "_order_ties_by_index: True -> False in `s, pos = torch.sort(s, dim=1, descending=True, "
+    "stable=True)`":
+        "descending=False: _merge sorts every block's candidates again, descending and "
+        "stable; only the index order within ties carries over, and a stable ascending sort "
+        "keeps it too",
+    "_order_ties_by_index: True -> False in `s, pos = torch.sort(s, dim=1, descending=True, "
+    "stable=True)` (#2)":
+        "not equivalent in principle: CPU torch.sort already keeps ties in index order on these "
+        "sizes; stable=True makes that a guarantee on every backend",
+    "_merge: True -> False in `ms, pos = torch.sort(torch.cat([best_s, cand_s], 1), dim=1, "
+    "descending=True, stable=True)` (#2)":
+        "not equivalent in principle: CPU torch.sort already keeps ties in index order on these "
+        "sizes; stable=True makes that a guarantee on every backend",
     "_exclusion_groups: True -> False in `for s, e in zip(starts.tolist(), ends.tolist(), "
     "strict=True):`":
         "ends is built from starts and has its length; strict only guards a future edit",
