@@ -127,20 +127,19 @@ def unit_rows(x, name: str = "a"):
     low, high = torch.aminmax(norms)  # one pass over the norms: the usual case stops here
     if float(low) >= safe_low and float(high) < torch.inf:
         return x / norms
+    # some row is below the threshold or not finite (NaN included), so `rows` is never empty
     unsafe = ~torch.isfinite(norms[:, 0]) | (norms[:, 0] < safe_low)
-    if unsafe.any():
-        rows = unsafe.nonzero()[:, 0]
-        scale = x[rows].abs().amax(dim=1, keepdim=True)
-        zero = scale[:, 0] == 0
-        if zero.any():
-            row = int(rows[zero][0])
-            raise ValueError(f"{name} row {row} is a zero vector, which has no direction: "
-                             "cosine similarity is undefined for it; drop it or use dot_product")
-        scaled = x[rows] / scale
-        out = x / torch.where(unsafe[:, None], 1.0, norms)
-        out[rows] = scaled / scaled.norm(dim=1, keepdim=True)
-        return out
-    return x / norms
+    rows = unsafe.nonzero()[:, 0]
+    scale = x[rows].abs().amax(dim=1, keepdim=True)
+    zero = scale[:, 0] == 0
+    if zero.any():
+        row = int(rows[zero][0])
+        raise ValueError(f"{name} row {row} is a zero vector, which has no direction: "
+                         "cosine similarity is undefined for it; drop it or use dot_product")
+    scaled = x[rows] / scale
+    out = x / torch.where(unsafe[:, None], 1.0, norms)
+    out[rows] = scaled / scaled.norm(dim=1, keepdim=True)
+    return out
 
 
 def _cosine(x, y):

@@ -113,10 +113,6 @@ EQUIVALENT: dict[str, str] = {
         "a norm exactly at the threshold is safe on either path; only which path runs changes",
     "unit_rows: 1.0 -> 2.0 in `out = x / torch.where(unsafe[:, None], 1.0, norms)`":
         "the unsafe rows' placeholder divisor: those rows are overwritten on the next line",
-    "unit_rows: Div -> Mult in `return x / norms`":
-        "the last line is unreachable: a norm below the threshold or not finite marks its row "
-        "unsafe, so `unsafe.any()` holds whenever the fast path was skipped (twice in the "
-        "report: the fast-path line is killed, this one is not)",
     "_mark_padding: GtE -> Gt in `if vocab_size - excl.shape[1] >= s.shape[1]:`":
         "at equality the slow path runs and finds no padding either: the shortcut only saves "
         "time",
