@@ -11,7 +11,7 @@ NB_TIMEOUT ?= 300
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: venv lab test lint unit notebooks determinism execute clean-notebooks bench doctor clean \
-	test-offline test-memory test-latest mutation site site-test
+	test-offline test-memory test-latest mutation stress-checkers site site-test
 
 venv: $(STAMP)
 
@@ -74,6 +74,18 @@ clean-notebooks: venv
 # tests kill goes to bench/results/mutation.md (slow; not part of `make test`)
 mutation: venv
 	$(BIN)/python tools/mutation.py
+
+# the exercise checkers draw fresh inputs on every call, so a wrong answer could pass on an
+# unlucky draw: this runs their tests REPEAT times each (slow; not part of `make test`).
+# Any failure is a checker whose cases do not always contain the mistake its test names.
+# (6.4's tests take 1-3 s a run and are left out; run them with -k paired_bootstrap_.)
+REPEAT ?= 300
+CHECKER_TESTS := tests/test_checkers_l01_l03.py tests/test_checkers_l04_l06.py \
+	tests/test_checks.py $(wildcard tests/test_lesson0*.py)
+stress-checkers: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider --repeat-each=$(REPEAT) $(CHECKER_TESTS) \
+	  -k "not hand_built and not plain_loop and not sentence_vector and not importing \
+	  and not solutions and not paired_bootstrap_"
 
 # every bench/bench_*.py writes its report to bench/results/
 bench: venv

@@ -40,3 +40,23 @@ def fake_provider(tmp_path, monkeypatch, tmp_cache):
 
     monkeypatch.setattr(data, "provider_root", lambda provider: root)
     return copy
+
+
+# `pytest --repeat-each N`: run every selected test N times. The exercise checkers draw fresh
+# inputs on every call, so one green run says little about how often a wrong answer slips
+# through; `make stress-checkers` repeats their tests to measure that rate (it should be 0).
+def pytest_addoption(parser):
+    parser.addoption("--repeat-each", type=int, default=1, metavar="N",
+                     help="run every selected test N times (for randomized checkers)")
+
+
+@pytest.fixture
+def _repeat_index(request):
+    return request.param
+
+
+def pytest_generate_tests(metafunc):
+    n = metafunc.config.getoption("repeat_each")
+    if n > 1:
+        metafunc.fixturenames.append("_repeat_index")
+        metafunc.parametrize("_repeat_index", range(n), indirect=True)

@@ -115,29 +115,49 @@ def _ndcg_right(ranking, relevance, k):
     return dcg / sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
 
 
+def _binary_gain(ranking, relevance, k):
+    return _ndcg_right(ranking, {d: 1 for d in relevance}, k)
+
+
+def _ideal_from_ranking(ranking, relevance, k):
+    dcg = sum(relevance.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranking[:k]))
+    got = sorted((relevance.get(d, 0) for d in ranking[:k]), reverse=True)
+    best = sum(g / math.log2(i + 2) for i, g in enumerate(got))
+    return dcg / best if best else 0.0
+
+
+def _off_by_one(ranking, relevance, k):
+    dcg = sum(relevance.get(d, 0) / math.log2(i + 3) for i, d in enumerate(ranking[:k]))
+    ideal = sorted(relevance.values(), reverse=True)[:k]
+    return dcg / sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+
+
+def _no_cut(ranking, relevance, k):
+    return _ndcg_right(ranking, relevance, len(ranking))
+
+
+# each plausible mistake and the edge case that exposes it on every draw
+NDCG_WRONG = [("graded", _binary_gain), ("missed", _ideal_from_ranking), ("cut", _no_cut),
+              ("graded", _off_by_one)]
+
+
 def test_ndcg_checker():
     assert check_ndcg(_ndcg_right).passed
     assert check_ndcg(lambda r, rel, k: np.float32(_ndcg_right(r, rel, k))).passed
-
-    def binary_gain(ranking, relevance, k):
-        return _ndcg_right(ranking, {d: 1 for d in relevance}, k)
-
-    def ideal_from_ranking(ranking, relevance, k):
-        dcg = sum(relevance.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranking[:k]))
-        got = sorted((relevance.get(d, 0) for d in ranking[:k]), reverse=True)
-        best = sum(g / math.log2(i + 2) for i, g in enumerate(got))
-        return dcg / best if best else 0.0
-
-    def off_by_one(ranking, relevance, k):
-        dcg = sum(relevance.get(d, 0) / math.log2(i + 3) for i, d in enumerate(ranking[:k]))
-        ideal = sorted(relevance.values(), reverse=True)[:k]
-        return dcg / sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-
-    def no_cut(ranking, relevance, k):
-        return _ndcg_right(ranking, relevance, len(ranking))
-
-    for wrong in (binary_gain, ideal_from_ranking, off_by_one, no_cut):
+    for _, wrong in NDCG_WRONG:
         assert not check_ndcg(wrong).passed, wrong.__name__
+
+
+def test_ndcg_edge_cases_hold_their_mistake_whatever_the_seed():
+    """The checker draws fresh cases; each edge case must expose its mistake on every draw (a
+    random case once let `no_cut` pass about one call in twenty, and CI failed on it)."""
+    from course_utils.checks.lesson08 import _ndcg_case
+
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        for edge, wrong in NDCG_WRONG:
+            args = _ndcg_case(rng, edge)
+            assert abs(wrong(*args) - _ndcg_right(*args)) > 1e-6, (seed, edge, args)
 
 
 def test_index_bytes_checker():

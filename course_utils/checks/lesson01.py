@@ -84,12 +84,15 @@ def check_oov_rate(oov_rate: Callable) -> Verdict:
 
     Ties in frequency go alphabetically; fresh corpora on every call put tied words in
     reverse alphabetical order of first appearance, so insertion-order tie-breaking
-    (``Counter.most_common``) gives a different answer.
+    (``Counter.most_common``) gives a different answer. Every case's test tokens hold the
+    first word left out (a vocabulary one word too big is caught), and one fixed case repeats
+    an unknown token (counting distinct tokens is caught).
     """
     rng = fresh_rng()
-    cases = [((["b", "b", "a", "a", "c"], ["a"], 1), None)]  # the tie case, exactly
+    cases = [((["b", "b", "a", "a", "c"], ["a"], 1), None),  # the tie case, exactly
+             ((["b", "b", "a", "a", "c"], ["c", "c", "a"], 1), None)]  # a repeat counts twice
     letters = list("abcdefghijklmnopqrstuvwxyz")
-    for _ in range(4):
+    for _ in range(3):
         words = ["".join(rng.choice(letters, size=3)) for _ in range(int(rng.integers(6, 12)))]
         words = sorted(set(words), reverse=True)  # first appearance: reverse alphabetical
         counts = rng.integers(1, 4, size=len(words))
@@ -98,6 +101,8 @@ def check_oov_rate(oov_rate: Callable) -> Verdict:
         test = list(rng.choice(words + ["unseen", "zzz"], size=int(rng.integers(5, 15))))
         test.append(min(words))  # the alphabetical winner of the tie
         size = int(rng.integers(1, len(words)))
+        ranked = [w for _, w in sorted(zip((-counts).tolist(), words, strict=True))]
+        test.append(ranked[size])  # the first word the vocabulary leaves out
         cases.append(((train, [str(t) for t in test], size), None))
     cases = [(args, scalar_judge(_oov_reference(*args), f"with vocab_size={args[2]} on "
                                  f"{len(args[0])} training tokens", rel=1e-9, abs_tol=1e-9))

@@ -99,7 +99,7 @@ def check_mean_vector(mean_vector: Callable) -> Verdict:
         kv = KeyedVectors(dim)
         kv.add_vectors(words, rng.standard_normal((12, dim)).astype(np.float32))
         unknown = ["zzz", "qqq", "xyzzy"]
-        w = [str(t) for t in rng.choice(words, 4)]
+        w = [str(t) for t in rng.choice(words, 4, replace=False)]  # distinct: a repeat counts
         for tokens in [[w[0], w[1]], [w[0], w[0], w[2]], [unknown[0], w[1], unknown[1], w[3]],
                        unknown[:2], []]:
             known = [kv[t] for t in tokens if t in kv.key_to_index]

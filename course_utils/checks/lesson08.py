@@ -55,6 +55,32 @@ def check_info_nce(info_nce_loss: Callable) -> Verdict:
                          "(torch.nn.functional.cross_entropy keeps large logits finite)")
 
 
+def _ndcg_case(rng, edge: str) -> tuple:
+    """One fresh (ranking, relevance, k) for exercise 8.2. ``edge`` builds in the mistake the
+    case exists to catch, whatever the seed: "graded" (grade 1 above grade 3 at the top: binary
+    gain differs), "missed" (a relevant document the ranking never shows: an ideal taken from
+    the ranking differs), "cut" (k shorter than the ranking and the document just past k
+    relevant: forgetting the cut differs), "many" (more relevant documents than k), "random"."""
+    m = int(rng.integers(12, 30))
+    ranking = rng.permutation(m)[: int(rng.integers(5, 8))].tolist()
+    shown = set(ranking)
+    hidden = [d for d in range(m) if d not in shown]
+    n_rel = 9 if edge == "many" else int(rng.integers(1, 6))
+    pool = ranking + hidden
+    relevance = {int(d): int(rng.integers(1, 4))
+                 for d in rng.choice(pool, size=min(n_rel, m), replace=False)}
+    k = int(rng.integers(3, len(ranking) + 1))
+    if edge == "graded":
+        relevance.update({ranking[0]: 1, ranking[1]: 3})
+    elif edge == "missed":
+        relevance = {d: g for d, g in relevance.items() if d not in ranking[1:k]}
+        relevance.update({ranking[0]: int(rng.integers(1, 4)), hidden[0]: 3})
+    elif edge == "cut":
+        k = int(rng.integers(3, len(ranking)))
+        relevance[ranking[k]] = int(rng.integers(1, 4))
+    return ranking, relevance, k
+
+
 def check_ndcg(ndcg: Callable) -> Verdict:
     """Exercise 8.2: ``ndcg(ranking, relevance, k)`` -> nDCG@k of one ranked list of ids, with
     ``relevance = {doc_id: grade}`` (unlisted documents have grade 0)."""
@@ -64,15 +90,8 @@ def check_ndcg(ndcg: Callable) -> Verdict:
 
     rng = fresh_rng()
     cases = []
-    for i in range(6):
-        m = int(rng.integers(8, 30))
-        ranking = rng.permutation(m)[: int(rng.integers(5, 8))].tolist()
-        n_rel = int(rng.integers(1, 6)) if i else 9  # case 0: more relevant documents than k
-        rel_ids = rng.choice(m, size=min(n_rel, m), replace=False)
-        relevance = {int(j): int(rng.integers(1, 4)) for j in rel_ids}
-        if i == 1:  # the edge case: relevant documents the ranking missed still count in the ideal
-            relevance = {j: g for j, g in relevance.items() if j not in ranking[:2]} or {m + 1: 2}
-        k = int(rng.integers(3, len(ranking) + 1))
+    for edge in ("many", "missed", "cut", "graded", "random", "random"):
+        ranking, relevance, k = _ndcg_case(rng, edge)
         case = f"for ranking {ranking}, relevance {relevance}, k={k}"
         cases.append(((ranking, relevance, k), scalar_judge(
             ndcg_at_k(np.array([ranking]), [relevance], k), abs_tol=1e-6,
